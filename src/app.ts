@@ -1,0 +1,61 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type Provider from 'oidc-provider';
+import type { Config } from './config/index.js';
+import { t } from './errors/messages.js';
+import { errorHandler } from './http/error-handler.js';
+import { healthRoutes } from './http/health.js';
+import { requestContext } from './http/request-context.js';
+import { securityHeaders } from './http/security-headers.js';
+import type { AppState } from './http/state.js';
+import { staticFiles } from './http/static-files.js';
+import type { Renderer } from './http/views.js';
+import type { InteractionDeps } from './interactions/interaction-context.js';
+import { interactionRoutes } from './interactions/routes.js';
+import type { Logger } from './logger.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly provider: Provider;
+  readonly render: Renderer;
+  readonly logger: Logger;
+  readonly interactions: InteractionDeps;
+  readonly ping: () => Promise<boolean>;
+}
+
+function homeRoutes(render: Renderer, issuer: string): Router<AppState> {
+  const router = new Router<AppState>();
+  router.get('/', async (ctx) => {
+    ctx.type = 'html';
+    ctx.body = await render('home', { title: t('app.name'), discovery: `${issuer}/.well-known/openid-configuration` });
+  });
+  return router;
+}
+
+/**
+ * AuthFlow's own routes first; whatever they do not handle goes to node-oidc-provider, which owns
+ * the protocol endpoints (/auth, /token, /.well-known/..., /session/end, ...).
+ */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>();
+  app.proxy = deps.config.trustProxy;
+  app.silent = true;
+  app.use(requestContext(deps.logger));
+  app.use(securityHeaders({ hsts: deps.config.secureCookies }));
+  app.use(errorHandler(deps.render, deps.logger));
+  for (const router of [
+    healthRoutes(deps.ping),
+    staticFiles(['style.css']),
+    homeRoutes(deps.render, deps.config.issuer),
+    interactionRoutes(deps.interactions),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  const provider = deps.provider.callback();
+  app.use(async (ctx) => {
+    ctx.respond = false;
+    await provider(ctx.req, ctx.res);
+  });
+  return app;
+}

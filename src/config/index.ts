@@ -1,0 +1,131 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import { envSchema } from './schema.js';
+
+export class ConfigError extends Error {}
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly issuer: string;
+  readonly secureCookies: boolean;
+  readonly database: { readonly kind: 'pglite'; readonly dataDir: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly dataDir: string;
+  readonly redisUrl: string | undefined;
+  readonly cookieKeys: readonly string[];
+  readonly trustProxy: boolean;
+  readonly logLevel: string;
+  readonly clientsFile: string;
+  readonly keysDir: string;
+  readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number; readonly maxConcurrency: number };
+  readonly ttl: {
+    readonly accessToken: number;
+    readonly idToken: number;
+    readonly authorizationCode: number;
+    readonly refreshTokenIdle: number;
+    readonly refreshTokenAbsolute: number;
+    readonly session: number;
+    readonly interaction: number;
+  };
+  readonly refreshTokenReuseGraceSeconds: number;
+  readonly purgeIntervalSeconds: number;
+  readonly shutdownTimeoutSeconds: number;
+  /** Environment values that clients.json may reference by name (client secrets). */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Things an operator should know about the defaults in use; logged once at start. */
+  readonly warnings: readonly string[];
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = issue.path.join('.') || 'environment';
+  return `${name}: ${issue.message}`;
+}
+
+/** Reads development cookie keys from the data dir, creating them on first use. */
+function developmentCookieKeys(dataDir: string): string[] {
+  const file = path.join(dataDir, 'cookie-keys.json');
+  try {
+    const parsed = z.array(z.string().min(32)).min(1).parse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConfigError(`COOKIE_KEYS: ${file} is unreadable; delete it or set COOKIE_KEYS`);
+    }
+  }
+  const keys = [randomBytes(32).toString('base64url')];
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(keys), { mode: 0o600, flag: 'wx' });
+  return keys;
+}
+
+export function loadConfig(source: Readonly<Record<string, string | undefined>>): Config {
+  // An empty variable means "not set", as a shell user would expect from `FOO= cmd`.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map(describeIssue).join('; '));
+  }
+  const e = result.data;
+  const warnings: string[] = [];
+  const dataDir = path.resolve(e.AUTHFLOW_DATA_DIR);
+
+  if (e.NODE_ENV === 'production' && !e.COOKIE_KEYS) {
+    throw new ConfigError('COOKIE_KEYS: required when NODE_ENV=production (comma-separated, each at least 32 characters)');
+  }
+  if (e.TTL_REFRESH_TOKEN_IDLE > e.TTL_REFRESH_TOKEN_ABSOLUTE) {
+    throw new ConfigError('TTL_REFRESH_TOKEN_IDLE: must not exceed TTL_REFRESH_TOKEN_ABSOLUTE');
+  }
+  let cookieKeys = e.COOKIE_KEYS;
+  if (!cookieKeys) {
+    cookieKeys = developmentCookieKeys(dataDir);
+    warnings.push(`COOKIE_KEYS is not set: using a development key kept in ${path.join(dataDir, 'cookie-keys.json')}`);
+  }
+  if (e.NODE_ENV === 'production' && e.ISSUER.startsWith('http://')) {
+    warnings.push('ISSUER uses http:// in production; browsers will not send Secure cookies');
+  }
+
+  const secrets = Object.fromEntries(
+    Object.entries(present).filter((entry): entry is [string, string] => /_SECRET$/.test(entry[0]) && typeof entry[1] === 'string'),
+  );
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    issuer: e.ISSUER,
+    secureCookies: e.ISSUER.startsWith('https://'),
+    database: e.DATABASE_URL
+      ? { kind: 'postgres' as const, url: e.DATABASE_URL }
+      : { kind: 'pglite' as const, dataDir: path.join(dataDir, 'pglite') },
+    dataDir,
+    redisUrl: e.REDIS_URL,
+    cookieKeys: Object.freeze([...cookieKeys]),
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    clientsFile: path.resolve(e.CLIENTS_FILE),
+    keysDir: path.resolve(e.KEYS_DIR),
+    argon2: {
+      memoryCost: e.ARGON2_MEMORY_KIB,
+      timeCost: e.ARGON2_ITERATIONS,
+      parallelism: e.ARGON2_PARALLELISM,
+      maxConcurrency: e.ARGON2_MAX_CONCURRENCY,
+    },
+    ttl: {
+      accessToken: e.TTL_ACCESS_TOKEN,
+      idToken: e.TTL_ID_TOKEN,
+      authorizationCode: e.TTL_AUTHORIZATION_CODE,
+      refreshTokenIdle: e.TTL_REFRESH_TOKEN_IDLE,
+      refreshTokenAbsolute: e.TTL_REFRESH_TOKEN_ABSOLUTE,
+      session: e.TTL_SESSION,
+      interaction: e.TTL_INTERACTION,
+    },
+    refreshTokenReuseGraceSeconds: e.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+    purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    secrets: Object.freeze(secrets),
+    warnings,
+  });
+}

@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { openPglite, pgliteDriver, postgresDriver } from './drivers.js';
+import { migrate, readMigrations, type MigrationReport } from './migrate.js';
+import type { SqlDriver } from './sql.js';
+
+export type { PrismaClient };
+export { Prisma } from '../generated/prisma/client.js';
+
+export type DatabaseTarget = { readonly kind: 'pglite'; readonly dataDir: string | undefined } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface Database {
+  readonly prisma: PrismaClient;
+  readonly sql: SqlDriver;
+  readonly kind: DatabaseTarget['kind'];
+  migrate(): Promise<MigrationReport>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
+
+/** The only place that knows how to reach the database; everything above it sees a PrismaClient. */
+export async function openDatabase(target: DatabaseTarget, migrationsDir = MIGRATIONS_DIR): Promise<Database> {
+  let prisma: PrismaClient;
+  let sql: SqlDriver;
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // An idle client that loses its connection must not crash the process.
+    pool.on('error', () => undefined);
+    prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    sql = postgresDriver(pool);
+  } else {
+    const db = await openPglite(target.dataDir);
+    prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+    sql = pgliteDriver(db);
+  }
+  let closed = false;
+  return {
+    prisma,
+    sql,
+    kind: target.kind,
+    migrate: () => migrate(sql, readMigrations(migrationsDir)),
+    async ping() {
+      try {
+        await sql.withSession((s) => s.query('SELECT 1'));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await sql.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { SqlDriver, SqlSession } from './sql.js';
+
+export function pgliteDriver(db: PGlite): SqlDriver {
+  const session: SqlSession = {
+    async query<T>(sql: string, params: unknown[] = []) {
+      const result = await db.query(sql, params);
+      return result.rows as T[];
+    },
+    async exec(sql: string) {
+      await db.exec(sql);
+    },
+  };
+  return {
+    // PGlite has exactly one connection; its own queue already serialises callers.
+    withSession: (fn) => fn(session),
+    close: () => db.close(),
+  };
+}
+
+export async function openPglite(dataDir: string | undefined): Promise<PGlite> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const db = new PGlite(dataDir);
+  await db.waitReady;
+  return db;
+}
+
+export function postgresDriver(pool: pg.Pool): SqlDriver {
+  return {
+    async withSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          async query<T>(sql: string, params: unknown[] = []) {
+            const result = await client.query(sql, params);
+            return result.rows as T[];
+          },
+          async exec(sql: string) {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

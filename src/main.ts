@@ -1,0 +1,58 @@
+import { loadConfig, ConfigError } from './config/index.js';
+import { createContainer } from './container.js';
+import { createLogger } from './logger.js';
+import { ClientsFileError } from './oidc/clients-file.js';
+import { KeysError } from './oidc/keys.js';
+import { listen } from './server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`authflow: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
+
+  let container;
+  try {
+    container = await createContainer(config, logger);
+  } catch (error) {
+    if (error instanceof ClientsFileError || error instanceof KeysError) {
+      process.stderr.write(`authflow: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const running = await listen(container, config.port, config.host);
+  logger.info({ url: config.issuer, database: container.db.kind }, 'AuthFlow is listening');
+  process.stdout.write(
+    `\n  AuthFlow is running at ${config.issuer}\n` +
+      `  Discovery: ${config.issuer}/.well-known/openid-configuration\n` +
+      `  Create a user: npm run cli -- users create --email you@example.com --password '<a long passphrase>'\n` +
+      `  Try a sign-in: open ${config.issuer}/ in a browser\n\n`,
+  );
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    running
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`authflow: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

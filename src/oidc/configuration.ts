@@ -1,0 +1,131 @@
+import type { Configuration, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { Config } from '../config/index.js';
+import type { RegisteredClients } from './clients-file.js';
+import { CLAIMS_BY_SCOPE } from './account.js';
+import type { SigningJwk } from './keys.js';
+import type { ProviderPages } from './pages.js';
+
+export interface ConfigurationInputs {
+  readonly config: Config;
+  readonly registered: RegisteredClients;
+  readonly keys: readonly SigningJwk[];
+  readonly adapter: NonNullable<Configuration['adapter']>;
+  readonly findAccount: NonNullable<Configuration['findAccount']>;
+  readonly pages: ProviderPages;
+}
+
+/** Refresh tokens slide by the idle TTL but never outlive the absolute TTL of the first one issued. */
+function refreshTokenTtl(config: Config) {
+  return (_ctx: KoaContextWithOIDC, token: { iiat?: number; iat?: number }): number => {
+    const now = Math.floor(Date.now() / 1000);
+    const first = token.iiat ?? token.iat ?? now;
+    const remaining = first + config.ttl.refreshTokenAbsolute - now;
+    return Math.max(1, Math.min(config.ttl.refreshTokenIdle, remaining));
+  };
+}
+
+/**
+ * First-party clients (marked in clients.json) skip the consent screen: the grant is created or
+ * widened here with exactly what was requested. Everyone else gets the consent prompt.
+ */
+function loadExistingGrant(registered: RegisteredClients) {
+  return async (ctx: KoaContextWithOIDC) => {
+    const { client, session, provider } = ctx.oidc;
+    if (!client || !session?.accountId) return undefined;
+    const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+    const existing = grantId ? await provider.Grant.find(grantId) : undefined;
+    if (!registered.firstParty.has(client.clientId)) return existing;
+    const grant = existing ?? new provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+    grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
+    for (const [indicator, server] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+      grant.addResourceScope(indicator, [...ctx.oidc.requestParamScopes].filter((s) => server.scopes.has(s)).join(' '));
+    }
+    await grant.save();
+    return grant;
+  };
+}
+
+export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
+  const { config, registered, pages } = inputs;
+  const secureNames = config.secureCookies;
+  return {
+    adapter: inputs.adapter,
+    findAccount: inputs.findAccount,
+    clients: registered.clients,
+    jwks: { keys: inputs.keys.map((k) => ({ ...k })) },
+    claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])),
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'roles'],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+      clientAuthSigningAlgValues: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      requestObjectSigningAlgValues: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+      dPoPSigningAlgValues: ['ES256', 'EdDSA', 'RS256', 'PS256'],
+    },
+    cookies: {
+      keys: [...config.cookieKeys],
+      names: {
+        // `__Host-` pins the session cookie to this host and path /; it requires https.
+        session: secureNames ? '__Host-authflow_session' : 'authflow_session',
+        interaction: 'authflow_interaction',
+        resume: 'authflow_resume',
+      },
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      dPoP: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator): ResourceServer => {
+          const server = registered.resourceServers.get(indicator);
+          if (!server) throw new errors.InvalidTarget();
+          return {
+            scope: server.scopes.join(' '),
+            audience: server.indicator,
+            accessTokenTTL: server.access_token_ttl ?? config.ttl.accessToken,
+            accessTokenFormat: server.access_token_format,
+            ...(server.access_token_format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+          };
+        },
+      },
+    },
+    // Every client with the refresh_token grant gets one; without offline_access it ends with the session.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    loadExistingGrant: loadExistingGrant(registered),
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: pages.renderError,
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      IdToken: config.ttl.idToken,
+      AuthorizationCode: config.ttl.authorizationCode,
+      RefreshToken: refreshTokenTtl(config),
+      Session: config.ttl.session,
+      Interaction: config.ttl.interaction,
+      Grant: config.ttl.refreshTokenAbsolute,
+    },
+  };
+}

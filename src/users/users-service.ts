@@ -1,0 +1,69 @@
+import type { PasswordHasher } from '../credentials/password-hasher.js';
+import { checkPassword, type PasswordProblem } from '../credentials/password-policy.js';
+import type { OidcStore } from '../db/oidc-store.js';
+import { DuplicateUserError, type User, type UsersRepository } from '../db/users-repository.js';
+
+export interface Registration {
+  readonly email: string;
+  readonly password: string;
+  readonly username?: string | undefined;
+  readonly name?: string | undefined;
+  readonly emailVerified?: boolean;
+  readonly roles?: readonly string[];
+}
+
+export type RegistrationResult =
+  | { readonly ok: true; readonly user: User }
+  | { readonly ok: false; readonly reason: 'password'; readonly problem: PasswordProblem }
+  | { readonly ok: false; readonly reason: 'taken'; readonly field: 'email' | 'username' };
+
+/** Account rules shared by the hosted pages, the CLI and (later) the admin API. */
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly oidc: OidcStore,
+  ) {}
+
+  async register(input: Registration): Promise<RegistrationResult> {
+    const problem = checkPassword(input.password, [input.email, input.username]);
+    if (problem) return { ok: false, reason: 'password', problem };
+    const passwordHash = await this.hasher.hash(input.password);
+    try {
+      const user = await this.users.create({ ...input, passwordHash });
+      return { ok: true, user };
+    } catch (error) {
+      if (error instanceof DuplicateUserError) return { ok: false, reason: 'taken', field: error.field };
+      throw error;
+    }
+  }
+
+  /**
+   * Returns the active user whose password matches, or undefined. An unknown login still costs one
+   * argon2 verification, so the answer's timing does not tell whether the account exists.
+   */
+  async authenticate(login: string, password: string): Promise<User | undefined> {
+    const user = await this.users.findByLogin(login);
+    const ok = await this.hasher.verify(user?.passwordHash, password);
+    if (!user || !ok || user.status !== 'active') return undefined;
+    if (user.passwordHash && this.hasher.needsRehash(user.passwordHash)) {
+      await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
+    }
+    return user;
+  }
+
+  /** Disabling or deleting ends every session, grant and token the user holds. */
+  async setStatus(id: string, status: 'active' | 'disabled' | 'deleted'): Promise<User | null> {
+    const user = await this.users.setStatus(id, status);
+    if (user && status !== 'active') await this.oidc.destroyByAccountId(id);
+    return user;
+  }
+
+  list(page: { take: number; skip: number }): Promise<User[]> {
+    return this.users.list(page);
+  }
+
+  findByLogin(login: string): Promise<User | null> {
+    return this.users.findByLogin(login);
+  }
+}
