@@ -12,7 +12,7 @@ export interface Config {
   readonly host: string;
   readonly issuer: string;
   readonly secureCookies: boolean;
-  readonly database: { readonly kind: 'pglite'; readonly dataDir: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly database: { readonly kind: 'pglite'; readonly dataDir: string | undefined } | { readonly kind: 'postgres'; readonly url: string };
   readonly dataDir: string;
   readonly redisUrl: string | undefined;
   readonly cookieKeys: readonly string[];

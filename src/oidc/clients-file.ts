@@ -4,6 +4,9 @@ import { z } from 'zod';
 
 export class ClientsFileError extends Error {}
 
+/** The OpenID scopes the provider knows; API scopes belong to resource servers, not to a client's `scope`. */
+export const SUPPORTED_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'roles'] as const;
+
 const ID = /^[A-Za-z0-9._~-]{1,100}$/;
 
 function isAllowedRedirect(value: string): boolean {
@@ -47,6 +50,10 @@ const clientEntry = z
     }
     if (publicClient && c.grant_types.includes('client_credentials')) {
       ctx.addIssue({ code: 'custom', path: ['grant_types'], message: 'client_credentials needs a confidential client' });
+    }
+    const unknown = (c.scope ?? '').split(' ').filter((s) => s && !(SUPPORTED_SCOPES as readonly string[]).includes(s));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: `unknown scope ${unknown.join(', ')} (supported: ${SUPPORTED_SCOPES.join(' ')})` });
     }
     if (c.grant_types.includes('authorization_code') && c.redirect_uris.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: 'the authorization_code grant needs at least one redirect URI' });

@@ -1,7 +1,7 @@
 import type { Configuration, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Config } from '../config/index.js';
-import type { RegisteredClients } from './clients-file.js';
+import { SUPPORTED_SCOPES, type RegisteredClients } from './clients-file.js';
 import { CLAIMS_BY_SCOPE } from './account.js';
 import type { SigningJwk } from './keys.js';
 import type { ProviderPages } from './pages.js';
@@ -55,7 +55,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
     clients: registered.clients,
     jwks: { keys: inputs.keys.map((k) => ({ ...k })) },
     claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])),
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'roles'],
+    scopes: [...SUPPORTED_SCOPES],
     responseTypes: ['code'],
     pkce: { required: () => true },
     clientDefaults: {
@@ -87,8 +87,12 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A client may always ask about its own tokens; only confidential clients (resource servers) about others'.
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId || client.clientAuthMethod !== 'none',
+      },
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       pushedAuthorizationRequests: { enabled: true },

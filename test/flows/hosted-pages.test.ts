@@ -1,0 +1,198 @@
+import * as client from 'openid-client';
+import { Browser } from '../helpers/browser.js';
+import { startAuthFlow, uniqueEmail, type Harness } from '../helpers/harness.js';
+import { discover, register, startAuthorization, submit } from '../helpers/oidc.js';
+
+let af: Harness;
+let rp: client.Configuration;
+
+beforeAll(async () => {
+  af = await startAuthFlow();
+  rp = await discover(af.issuer, 'first-party');
+});
+afterAll(() => af.close());
+
+async function loginPage(browser = new Browser(af.issuer)) {
+  const auth = await startAuthorization(rp);
+  return { browser, page: await browser.follow(auth.url.toString()) };
+}
+
+async function userCount(email: string): Promise<number> {
+  return af.container.db.prisma.user.count({ where: { emailLower: email.toLowerCase() } });
+}
+
+/** The page minus what legitimately differs between two requests (uid, CSRF token, echoed login). */
+function normalise(html: string, login: string): string {
+  return html.replace(/\/interaction\/[A-Za-z0-9_-]+/g, '/interaction/UID').replace(/value="[^"]*"/g, 'value=""').replaceAll(login, 'LOGIN');
+}
+
+describe('CSRF', () => {
+  test('a registration POST without a valid token is refused with 403 and creates nothing', async () => {
+    const { browser, page } = await loginPage();
+    const registerLink = /href="(\/interaction\/[^"]+\/register)"/.exec(page.html)?.[1] ?? '';
+    const form = Browser.form((await browser.request(registerLink)).html, '/register');
+    const email = uniqueEmail('csrf');
+    for (const token of [undefined, '', 'forged-token', Browser.form(page.html, '/login').fields._csrf?.slice(0, -2) + 'xx']) {
+      const fields: Record<string, string> = { ...form.fields, email, password: 'a long enough passphrase' };
+      if (token === undefined) delete fields._csrf;
+      else fields._csrf = token;
+      const res = await browser.request(form.action, { form: fields });
+      expect(res.status).toBe(403);
+    }
+    expect(await userCount(email)).toBe(0);
+  });
+
+  test('a token issued for one interaction does not work for another', async () => {
+    const a = await loginPage();
+    const b = await loginPage(a.browser);
+    const tokenA = Browser.form(a.page.html, '/login').fields._csrf ?? '';
+    const formB = Browser.form(b.page.html, '/login');
+    const res = await b.browser.request(formB.action, { form: { ...formB.fields, _csrf: tokenA, login: 'x@example.test', password: 'whatever-password' } });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('no user enumeration on sign-in', () => {
+  test('a wrong password and an unknown account get the same status and text', async () => {
+    const email = uniqueEmail('known');
+    const reg = await loginPage();
+    await register(reg.browser, reg.page, { email, password: 'the right passphrase' });
+    const unknownEmail = uniqueEmail('unknown');
+    const wrong = await loginPage();
+    const wrongRes = await submit(wrong.browser, wrong.page, '/login', { login: email, password: 'not the passphrase' });
+    const unknown = await loginPage();
+    const unknownRes = await submit(unknown.browser, unknown.page, '/login', { login: unknownEmail, password: 'not the passphrase' });
+    expect(wrongRes.status).toBe(401);
+    expect(unknownRes.status).toBe(wrongRes.status);
+    expect(normalise(unknownRes.html, unknownEmail)).toBe(normalise(wrongRes.html, email));
+    expect(wrongRes.html).toContain('The email, username or password is not correct.');
+    // The typed login is kept, the password never is.
+    expect(wrongRes.html).toContain(`value="${email}"`);
+    expect(wrongRes.html).not.toContain('not the passphrase');
+  });
+});
+
+describe('registration', () => {
+  test.each([
+    ['too short', 'short12', 'Use at least 8 characters.'],
+    ['common', 'password123', 'This password is too common.'],
+  ])('a %s password is refused with the input kept', async (_label, password, text) => {
+    const { browser, page } = await loginPage();
+    const email = uniqueEmail('pw');
+    const res = await register(browser, page, { email, password, name: 'Kept Name' });
+    expect(res.status).toBe(400);
+    expect(res.html).toContain(text);
+    expect(res.html).toContain('value="Kept Name"');
+    expect(res.html).not.toContain(password);
+    expect(await userCount(email)).toBe(0);
+  });
+
+  test('a 64-character password with any characters is accepted, exactly as typed', async () => {
+    const { browser, page } = await loginPage();
+    const email = uniqueEmail('long');
+    const password = 'Ünïcødé 🙂 passphrase with spaces and symbols !@#$%^&*() ok ok'.slice(0, 64);
+    const done = await browser.follow(await register(browser, page, { email, password }));
+    expect(done.url).toContain('/callback');
+    const user = await af.container.users.authenticate(email, password);
+    expect(user?.email).toBe(email);
+    expect(await af.container.users.authenticate(email, password.toUpperCase())).toBeUndefined();
+  });
+
+  test('the same email in another case is taken', async () => {
+    const email = uniqueEmail('dup');
+    const first = await loginPage();
+    await register(first.browser, first.page, { email, password: 'first account passphrase' });
+    const second = await loginPage();
+    const res = await register(second.browser, second.page, { email: email.toUpperCase(), password: 'second account passphrase' });
+    expect(res.status).toBe(409);
+    expect(await userCount(email)).toBe(1);
+  });
+
+  test('hostile input is escaped and invalid fields are named', async () => {
+    const { browser, page } = await loginPage();
+    const res = await register(browser, page, { email: '<script>alert(1)</script>', password: 'a long enough passphrase', name: '"><img src=x onerror=alert(1)>' });
+    expect(res.status).toBe(400);
+    expect(res.html).not.toContain('<script>alert(1)</script>');
+    expect(res.html).not.toContain('<img src=x');
+    expect(res.html).toContain('Enter a valid email address.');
+  });
+});
+
+describe('bad requests get a clear 4xx and no stack trace', () => {
+  test('an oversized form is refused with 413', async () => {
+    const { browser, page } = await loginPage();
+    const form = Browser.form(page.html, '/login');
+    const res = await browser.request(form.action, { form: { ...form.fields, login: 'x', password: 'y'.repeat(100_000) } });
+    expect(res.status).toBe(413);
+    expect(res.html).not.toMatch(/at \w+ \(|node_modules/);
+  });
+
+  test('JSON to a form endpoint is refused with 415', async () => {
+    const { browser, page } = await loginPage();
+    const form = Browser.form(page.html, '/login');
+    const res = await browser.request(form.action, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(415);
+  });
+
+  test('a repeated field is refused with 400', async () => {
+    const { browser, page } = await loginPage();
+    const form = Browser.form(page.html, '/login');
+    const body = `${new URLSearchParams(form.fields).toString()}&login=a&login=b&password=x`;
+    const res = await fetch(new URL(form.action, af.issuer), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: '' }, body, redirect: 'manual' });
+    expect([400, 410]).toContain(res.status);
+  });
+
+  test('an unknown or expired interaction shows a page to start again, not a 500', async () => {
+    const browser = new Browser(af.issuer);
+    const res = await browser.request('/interaction/abcdefghijklmnopqrstu');
+    expect(res.status).toBe(410);
+    expect(res.html).toContain('Your sign-in expired');
+    const { browser: b2, page } = await loginPage();
+    const form = Browser.form(page.html, '/login');
+    const gone = await new Browser(af.issuer).request(form.action, { form: { ...form.fields, login: 'a', password: 'b' } });
+    expect(gone.status).toBe(410);
+    expect(gone.html).toContain('href="/auth?');
+    const restart = /href="(\/auth\?[^"]+)"/.exec(gone.html)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    const again = await b2.follow(restart);
+    expect(again.status).toBe(200);
+    expect(again.html).toContain('autocomplete="current-password"');
+  });
+
+  test('unknown paths are 404 without internals', async () => {
+    const res = await fetch(new URL('/no/such/page', af.issuer), { headers: { accept: 'application/json' } });
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toMatch(/stack|node_modules|at \w+ \(/);
+  });
+});
+
+describe('page security', () => {
+  test('hosted pages carry a strict CSP, nosniff, no-referrer and HttpOnly SameSite cookies', async () => {
+    const browser = new Browser(af.issuer);
+    const auth = await startAuthorization(rp);
+    const first = await browser.request(auth.url.toString());
+    for (const cookie of first.headers.getSetCookie()) {
+      expect(cookie.toLowerCase()).toContain('httponly');
+      expect(cookie.toLowerCase()).toContain('samesite=lax');
+    }
+    const { page } = await loginPage(browser);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("base-uri 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.html).not.toMatch(/<script(?![^>]*src=)/);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.html).toContain('autocomplete="username"');
+    expect(page.html).toContain('autocomplete="current-password"');
+  });
+
+  test('health and readiness answer JSON', async () => {
+    const health = await fetch(new URL('/healthz', af.issuer));
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(new URL('/readyz', af.issuer));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+  });
+});
