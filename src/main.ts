@@ -1,9 +1,5 @@
 import { loadConfig, ConfigError } from './config/index.js';
-import { createContainer } from './container.js';
 import { createLogger } from './logger.js';
-import { ClientsFileError } from './oidc/clients-file.js';
-import { KeysError } from './oidc/keys.js';
-import { listen } from './server.js';
 
 async function main(): Promise<void> {
   let config;
@@ -19,6 +15,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(warning);
 
+  // Loaded only after the configuration is known to be good, so a bad variable fails fast and alone.
+  const [{ createContainer }, { ClientsFileError }, { KeysError }, { listen }] = await Promise.all([
+    import('./container.js'),
+    import('./oidc/clients-file.js'),
+    import('./oidc/keys.js'),
+    import('./server.js'),
+  ]);
   let container;
   try {
     container = await createContainer(config, logger);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +23,10 @@ describe('schema.prisma and prisma/migrations', () => {
     'disagree when the schema gains a column the migrations lack',
     async () => {
       const schema = readFileSync(schemaPath, 'utf8');
-      const widened = schema.replace(/^(model User \{\n)/m, '$1  nickname String?\n');
+      const widened = schema.replace(/^(model User \{\n)/m, '$1  driftProbe String?\n');
       expect(widened).not.toBe(schema);
       const sql = await diffMigrationsToSchema({ schemaPath, schemaContent: widened });
-      expect(sql).toMatch(/ALTER TABLE "users" ADD COLUMN\s+"nickname" TEXT/);
+      expect(sql).toMatch(/ALTER TABLE "users" ADD COLUMN\s+"driftProbe" TEXT/);
     },
     DIFF_TIMEOUT,
   );
