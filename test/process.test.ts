@@ -50,6 +50,8 @@ describe('the authflow process', () => {
     expect(created.stdout).toMatch(/^created user [0-9a-f-]{36} <.+>/);
     const listed = runNode(['src/cli.ts', 'users', 'list', '--limit', '1000'], env);
     expect(listed.stdout).toMatch(new RegExp(`${email.replaceAll('.', '\\.')}\\t\\S+\\tactive\\tverified\\tadmin`));
+    const rotated = runNode(['src/cli.ts', 'keys', 'rotate'], env);
+    expect(rotated.stdout).toMatch(/^added keys \S+, \S+; still published: \S+, \S+/);
     const bad = runNode(['src/cli.ts', 'users', 'create', '--email', 'not-an-email', '--password', 'x'], env);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('--email');

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createContainer, type Container } from '../../src/container.js';
 import { listen, type RunningServer } from '../../src/server.js';
@@ -34,7 +34,7 @@ export async function freePort(): Promise<number> {
  * A real AuthFlow on 127.0.0.1: PostgreSQL when DATABASE_URL is set (the services run), otherwise a
  * fresh in-memory embedded database. Keys and cookie keys live in a temporary directory.
  */
-export async function startAuthFlow(env: Record<string, string> = {}): Promise<Harness> {
+export async function startAuthFlow(env: Record<string, string> = {}, logger: Logger = pino({ level: 'silent' })): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'authflow-test-'));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -54,7 +54,7 @@ export async function startAuthFlow(env: Record<string, string> = {}): Promise<H
     ...env,
   });
   const config: Config = loaded.database.kind === 'pglite' ? { ...loaded, database: { kind: 'pglite', dataDir: undefined } } : loaded;
-  const container = await createContainer(config, pino({ level: 'silent' }));
+  const container = await createContainer(config, logger);
   let running: RunningServer;
   try {
     running = await listen(container, port, '127.0.0.1');

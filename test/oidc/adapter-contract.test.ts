@@ -87,9 +87,15 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
       await expect(adapter(model).find(randomUUID())).resolves.toBeUndefined();
     });
 
-    test('the same id under another model is a different record', async () => {
+    test('an id belongs to its model: find and destroy never cross to another model', async () => {
+      const other = model === 'Grant' ? 'Session' : 'Grant';
       const { id } = await save(model);
-      await expect(adapter(model === 'Grant' ? 'Session' : 'Grant').find(id)).resolves.toBeUndefined();
+      await expect(adapter(other).find(id)).resolves.toBeUndefined();
+      const otherPayload = { ...payloadFor(other), jti: id };
+      await adapter(other).upsert(id, otherPayload, TTL);
+      await adapter(model).destroy(id);
+      await expect(adapter(model).find(id)).resolves.toBeUndefined();
+      await expect(adapter(other).find(id)).resolves.toStrictEqual(otherPayload);
     });
 
     if (model === 'Client') {
