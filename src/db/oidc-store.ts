@@ -28,7 +28,8 @@ export class OidcStore {
     await this.prisma.oidcModel.upsert({
       where: { model_id: { model, id } },
       create: { model, id, ...columns },
-      update: columns,
+      // An upsert replaces the whole record, as the provider's own memory adapter does.
+      update: { ...columns, consumedAt: null },
     });
   }
 

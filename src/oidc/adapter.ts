@@ -23,7 +23,9 @@ export class PrismaOidcAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    const expiresAt = typeof expiresIn === 'number' && expiresIn > 0 ? new Date(this.now() + expiresIn * 1000) : null;
+    // Zero or negative means "already expired" (the provider passes exp - now), never "forever":
+    // only a missing expiresIn (database-stored clients) means no expiry.
+    const expiresAt = typeof expiresIn === 'number' ? new Date(this.now() + expiresIn * 1000) : null;
     await this.store.upsert(this.model, id, payload, expiresAt);
   }
 

@@ -218,6 +218,23 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
     await expect(adapter('Session').find(live.id)).resolves.toStrictEqual(live.payload);
   });
 
+  test('an expiresIn of zero or less means already expired, never "no expiry"', async () => {
+    const zero = await save('Session', { uid: randomUUID() }, 0);
+    const negative = await save('ReplayDetection', {}, -5);
+    await expect(adapter('Session').find(zero.id)).resolves.toBeUndefined();
+    await expect(adapter('ReplayDetection').find(negative.id)).resolves.toBeUndefined();
+    await store.purgeExpired(new Date(clock));
+    const rows = await db.prisma.oidcModel.count({ where: { id: { in: [zero.id, negative.id] } } });
+    expect(rows).toBe(0);
+  });
+
+  test('an upsert replaces the record: a re-saved artifact is no longer consumed', async () => {
+    const { id, payload } = await save('AuthorizationCode');
+    await adapter('AuthorizationCode').consume(id);
+    await adapter('AuthorizationCode').upsert(id, payload, TTL);
+    await expect(adapter('AuthorizationCode').find(id)).resolves.toStrictEqual(payload);
+  });
+
   test('nested objects, arrays, unicode and JSON scalars survive the round trip', async () => {
     const rich: AdapterPayload = {
       params: { scope: 'openid profile', claims: { id_token: { email: { essential: true }, name: null } }, ui_locales: 'ja-JP zh-Hant' },
