@@ -21,7 +21,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY prisma/migrations ./prisma/migrations
 COPY views ./views
-COPY clients.json ./
+COPY clients.json README.md ./
 RUN mkdir -p /app/data /app/keys && chown node:node /app/data /app/keys
 USER node
 VOLUME ["/app/data", "/app/keys"]

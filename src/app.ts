@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
@@ -9,7 +11,8 @@ import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { AppState } from './http/state.js';
 import { staticFiles } from './http/static-files.js';
-import type { Renderer } from './http/views.js';
+import { VIEWS_DIR, type Renderer } from './http/views.js';
+import { demoRoutes, type DemoDeps } from './demo/routes.js';
 import type { InteractionDeps } from './interactions/interaction-context.js';
 import { interactionRoutes } from './interactions/routes.js';
 import type { Logger } from './logger.js';
@@ -21,13 +24,20 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly interactions: InteractionDeps;
   readonly ping: () => Promise<boolean>;
+  /** The demo relying party; absent when disabled. */
+  readonly demo?: DemoDeps | undefined;
 }
 
-function homeRoutes(render: Renderer, issuer: string): Router<AppState> {
+function homeRoutes(render: Renderer, config: Config): Router<AppState> {
   const router = new Router<AppState>();
+  const readme = readFileSync(path.join(VIEWS_DIR, '..', 'README.md'));
   router.get('/', async (ctx) => {
     ctx.type = 'html';
-    ctx.body = await render('home', { title: t('app.name'), discovery: `${issuer}/.well-known/openid-configuration` });
+    ctx.body = await render('home', { title: t('app.name'), discovery: `${config.issuer}/.well-known/openid-configuration`, demo: config.demoEnabled });
+  });
+  router.get('/docs', (ctx) => {
+    ctx.type = 'text/markdown; charset=utf-8';
+    ctx.body = readme;
   });
   return router;
 }
@@ -46,8 +56,9 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   for (const router of [
     healthRoutes(deps.ping),
     staticFiles(['style.css']),
-    homeRoutes(deps.render, deps.config.issuer),
+    homeRoutes(deps.render, deps.config),
     interactionRoutes(deps.interactions),
+    ...(deps.demo ? [demoRoutes(deps.demo)] : []),
   ]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -1,6 +1,8 @@
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { createApp } from './app.js';
+import { DemoClient } from './demo/demo-client.js';
+import { DemoSessions } from './demo/demo-sessions.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { Config } from './config/index.js';
 import { PasswordHasher } from './credentials/password-hasher.js';
@@ -67,13 +69,18 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       core.audit,
       logger,
     );
+    const csrf = new Csrf(config.cookieKeys);
+    const demo = config.demoEnabled
+      ? { demo: new DemoClient(config.issuer), sessions: new DemoSessions(), render, csrf, secureCookies: config.secureCookies }
+      : undefined;
     const app = createApp({
       config,
       provider,
       render,
       logger,
       ping: () => core.db.ping(),
-      interactions: { provider, render, csrf: new Csrf(config.cookieKeys), users: core.users, audit: core.audit, registered },
+      interactions: { provider, render, csrf, users: core.users, audit: core.audit, registered },
+      demo,
     });
     const purge = setInterval(() => {
       core.oidcStore

@@ -37,8 +37,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n  AuthFlow is running at ${config.issuer}\n` +
       `  Discovery: ${config.issuer}/.well-known/openid-configuration\n` +
-      `  Create a user: npm run cli -- users create --email you@example.com --password '<a long passphrase>'\n` +
-      `  Try a sign-in: open ${config.issuer}/ in a browser\n\n`,
+      (config.demoEnabled
+        ? `  Try a sign-in: open ${config.issuer}/demo, choose "Sign in with AuthFlow", then "Create one"\n`
+        : `  Create a first user: npm run cli -- users create --email you@example.com --password '<a long passphrase>'\n`) +
+      '\n',
   );
 
   const shutdown = (signal: string) => {

@@ -33,6 +33,8 @@ export interface Config {
   readonly refreshTokenReuseGraceSeconds: number;
   readonly purgeIntervalSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  /** The demo relying party at /demo: on by default except in production. */
+  readonly demoEnabled: boolean;
   /** Environment values that clients.json may reference by name (client secrets). */
   readonly secrets: Readonly<Record<string, string>>;
   /** Things an operator should know about the defaults in use; logged once at start. */
@@ -125,6 +127,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     refreshTokenReuseGraceSeconds: e.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    demoEnabled: e.DEMO_ENABLED ?? e.NODE_ENV !== 'production',
     secrets: Object.freeze(secrets),
     warnings,
   });

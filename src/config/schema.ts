@@ -44,6 +44,7 @@ export const envSchema = z.object({
   TTL_INTERACTION: seconds(3600),
   REFRESH_TOKEN_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(5).default(2),
   PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(3600),
+  DEMO_ENABLED: booleanFlag.optional(),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
 });
 

@@ -1,0 +1,10 @@
+import base from './jest.config.js';
+
+/** Browser tests: headless Chromium (Debian's `chromium`) driven by playwright-core. */
+export default {
+  ...base,
+  testMatch: ['**/test/e2e/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  testTimeout: 60000,
+  maxWorkers: 1,
+};

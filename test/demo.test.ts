@@ -1,0 +1,57 @@
+import { Browser } from './helpers/browser.js';
+import { startAuthFlow, uniqueEmail, type Harness } from './helpers/harness.js';
+import { submit } from './helpers/oidc.js';
+
+let af: Harness;
+beforeAll(async () => {
+  af = await startAuthFlow({ DEMO_ENABLED: 'true', CLIENTS_FILE: 'clients.json' });
+});
+afterAll(() => af.close());
+
+function claimsOf(html: string): Record<string, unknown> {
+  const block = /<pre id="id-token-claims">([\s\S]*?)<\/pre>/.exec(html)?.[1] ?? '{}';
+  return JSON.parse(block.replaceAll('&#34;', '"').replaceAll('&quot;', '"')) as Record<string, unknown>;
+}
+
+test('the demo app signs a new user in with the shipped demo client, refreshes and signs out', async () => {
+  const browser = new Browser(af.issuer);
+  const home = await browser.request('/');
+  expect(home.html).toContain('href="/demo"');
+  const signedOut = await browser.request('/demo');
+  expect(signedOut.html).toContain('Sign in with AuthFlow');
+
+  const loginPage = await browser.follow('/demo/login');
+  expect(loginPage.html).toContain('AuthFlow demo');
+  const registerLink = /href="(\/interaction\/[^"]+\/register)"/.exec(loginPage.html)?.[1] ?? '';
+  const email = uniqueEmail('demo');
+  const form = await browser.request(registerLink);
+  const signedIn = await browser.follow(await submit(browser, form, '/register', { email, password: 'demo passphrase 2026', name: 'Demo User' }));
+  expect(signedIn.url).toBe(`${af.issuer}/demo`);
+  expect(claimsOf(signedIn.html)).toMatchObject({ iss: af.issuer, aud: 'demo' });
+  expect(signedIn.html).toContain(email);
+  expect(signedIn.html).toMatch(/Expires in <strong>\d+<\/strong> seconds/);
+
+  const refreshed = await browser.follow(await submit(browser, signedIn, '/demo/refresh', {}));
+  expect(refreshed.html).toContain('Last refreshed at');
+
+  const confirm = await browser.follow(await submit(browser, refreshed, '/demo/logout', {}));
+  expect(confirm.html).toContain('op.logoutForm');
+  const { action, fields } = Browser.form(confirm.html, 'logout');
+  const done = await browser.follow(await browser.request(action, { form: { ...fields, logout: 'yes' } }));
+  expect(done.url).toBe(`${af.issuer}/demo`);
+  expect(done.html).toContain('Sign in with AuthFlow');
+});
+
+test('demo POSTs without the CSRF token are refused', async () => {
+  const res = await new Browser(af.issuer).request('/demo/refresh', { form: { _csrf: 'nope' } });
+  expect(res.status).toBe(403);
+});
+
+test('the demo is off in production unless enabled', async () => {
+  const prod = await startAuthFlow({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(40) });
+  try {
+    expect((await fetch(new URL('/demo', prod.issuer))).status).toBe(404);
+  } finally {
+    await prod.close();
+  }
+});
