@@ -49,6 +49,8 @@ function homeRoutes(render: Renderer, config: Config): Router<AppState> {
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>();
   app.proxy = deps.config.trustProxy;
+  app.maxIpsCount = deps.config.trustProxyHops;
+  app.keys = [...deps.config.cookieKeys];
   app.silent = true;
   app.use(requestContext(deps.logger));
   app.use(securityHeaders({ hsts: deps.config.secureCookies }));

@@ -1,7 +1,7 @@
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { createApp } from './app.js';
-import { DemoClient } from './demo/demo-client.js';
+import { DEMO_CLIENT_ID, DemoClient } from './demo/demo-client.js';
 import { DemoSessions } from './demo/demo-sessions.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { Config } from './config/index.js';
@@ -16,7 +16,7 @@ import { createRenderer } from './http/views.js';
 import type { Logger } from './logger.js';
 import { createFindAccount } from './oidc/account.js';
 import { prismaAdapterFactory } from './oidc/adapter.js';
-import { loadClientsFile, type RegisteredClients } from './oidc/clients-file.js';
+import { loadClientsFile, withoutClient, type RegisteredClients } from './oidc/clients-file.js';
 import { loadOrCreateSigningKeys } from './oidc/keys.js';
 import { providerPages } from './oidc/pages.js';
 import { createProvider } from './oidc/provider.js';
@@ -50,7 +50,9 @@ export async function openCore(config: Config, logger: Logger) {
 /** The only place that constructs things; everything else receives what it needs. */
 export async function createContainer(config: Config, logger: Logger): Promise<Container> {
   // Fail on a bad clients file before touching the database.
-  const registered = loadClientsFile(config.clientsFile, config.issuer, config.secrets);
+  const fromFile = loadClientsFile(config.clientsFile, config.issuer, config.secrets);
+  // The shipped demo client exists for /demo only; with the demo off it must not sign anyone in.
+  const registered = config.demoEnabled ? fromFile : withoutClient(fromFile, DEMO_CLIENT_ID);
   const core = await openCore(config, logger);
   try {
     const keys = await loadOrCreateSigningKeys(config.keysDir);

@@ -42,15 +42,23 @@ test('the demo app signs a new user in with the shipped demo client, refreshes a
   expect(done.html).toContain('Sign in with AuthFlow');
 });
 
+test('a forged or replayed demo callback is a 400, not a server error', async () => {
+  const res = await new Browser(af.issuer).request('/demo/callback?code=forged&state=x');
+  expect(res.status).toBe(400);
+});
+
 test('demo POSTs without the CSRF token are refused', async () => {
   const res = await new Browser(af.issuer).request('/demo/refresh', { form: { _csrf: 'nope' } });
   expect(res.status).toBe(403);
 });
 
-test('the demo is off in production unless enabled', async () => {
-  const prod = await startAuthFlow({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(40) });
+test('the demo is off in production unless enabled, and so is its client', async () => {
+  const prod = await startAuthFlow({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(40), CLIENTS_FILE: 'clients.json' });
   try {
     expect((await fetch(new URL('/demo', prod.issuer))).status).toBe(404);
+    const auth = await fetch(new URL(`/auth?client_id=demo&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(`${prod.issuer}/demo/callback`)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, prod.issuer), { redirect: 'manual' });
+    expect(auth.status).toBe(400);
+    expect(await auth.text()).toContain('invalid_client');
   } finally {
     await prod.close();
   }

@@ -17,6 +17,8 @@ export interface Config {
   readonly redisUrl: string | undefined;
   readonly cookieKeys: readonly string[];
   readonly trustProxy: boolean;
+  /** How many proxies append to X-Forwarded-For: the client address is taken that many entries from the right. */
+  readonly trustProxyHops: number;
   readonly logLevel: string;
   readonly clientsFile: string;
   readonly keysDir: string;
@@ -28,6 +30,7 @@ export interface Config {
     readonly refreshTokenIdle: number;
     readonly refreshTokenAbsolute: number;
     readonly session: number;
+    readonly sessionAbsolute: number;
     readonly interaction: number;
   };
   readonly refreshTokenReuseGraceSeconds: number;
@@ -77,6 +80,9 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
   if (e.NODE_ENV === 'production' && !e.COOKIE_KEYS) {
     throw new ConfigError('COOKIE_KEYS: required when NODE_ENV=production (comma-separated, each at least 32 characters)');
   }
+  if (e.TTL_SESSION > e.TTL_SESSION_ABSOLUTE) {
+    throw new ConfigError('TTL_SESSION: must not exceed TTL_SESSION_ABSOLUTE');
+  }
   if (e.TTL_REFRESH_TOKEN_IDLE > e.TTL_REFRESH_TOKEN_ABSOLUTE) {
     throw new ConfigError('TTL_REFRESH_TOKEN_IDLE: must not exceed TTL_REFRESH_TOKEN_ABSOLUTE');
   }
@@ -106,6 +112,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     redisUrl: e.REDIS_URL,
     cookieKeys: Object.freeze([...cookieKeys]),
     trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     logLevel: e.LOG_LEVEL,
     clientsFile: path.resolve(e.CLIENTS_FILE),
     keysDir: path.resolve(e.KEYS_DIR),
@@ -122,6 +129,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
       refreshTokenIdle: e.TTL_REFRESH_TOKEN_IDLE,
       refreshTokenAbsolute: e.TTL_REFRESH_TOKEN_ABSOLUTE,
       session: e.TTL_SESSION,
+      sessionAbsolute: e.TTL_SESSION_ABSOLUTE,
       interaction: e.TTL_INTERACTION,
     },
     refreshTokenReuseGraceSeconds: e.REFRESH_TOKEN_REUSE_GRACE_SECONDS,

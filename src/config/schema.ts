@@ -28,6 +28,7 @@ export const envSchema = z.object({
     .pipe(z.array(z.string().min(32, 'each key must be at least 32 characters')).min(1))
     .optional(),
   TRUST_PROXY: booleanFlag.default(false),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CLIENTS_FILE: z.string().min(1).default('./clients.json'),
   KEYS_DIR: z.string().min(1).default('./keys'),
@@ -41,6 +42,7 @@ export const envSchema = z.object({
   TTL_REFRESH_TOKEN_IDLE: seconds(7 * 24 * 3600),
   TTL_REFRESH_TOKEN_ABSOLUTE: seconds(30 * 24 * 3600),
   TTL_SESSION: seconds(14 * 24 * 3600),
+  TTL_SESSION_ABSOLUTE: seconds(30 * 24 * 3600),
   TTL_INTERACTION: seconds(3600),
   REFRESH_TOKEN_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(5).default(2),
   PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(3600),

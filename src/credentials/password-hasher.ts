@@ -1,20 +1,32 @@
 import argon2 from 'argon2';
+import { AppError } from '../errors/app-error.js';
 
 export interface Argon2Options {
   readonly memoryCost: number;
   readonly timeCost: number;
   readonly parallelism: number;
   readonly maxConcurrency: number;
+  /** Requests allowed to wait for a hashing slot; past that the caller gets a 503 at once. */
+  readonly maxWaiting?: number;
 }
 
-/** Caps how many argon2 computations run at once, so a login burst cannot exhaust memory. */
+/**
+ * Caps how many argon2 computations run at once, so a login burst cannot exhaust memory, and how
+ * many wait, so a flood is refused quickly instead of delaying every real sign-in behind it.
+ */
 class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly maxWaiting: number,
+  ) {}
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.active >= this.limit) {
+      if (this.waiting.length >= this.maxWaiting) throw new AppError(503, 'temporarily_unavailable', 'error.busy');
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
     this.active += 1;
     try {
       return await fn();
@@ -30,7 +42,7 @@ export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
 
   constructor(private readonly options: Argon2Options) {
-    this.gate = new Semaphore(options.maxConcurrency);
+    this.gate = new Semaphore(options.maxConcurrency, options.maxWaiting ?? options.maxConcurrency * 32);
   }
 
   hash(password: string): Promise<string> {

@@ -43,8 +43,19 @@ export class OidcStore {
   }
 
   /** Marks an artifact used; the first consumption time is kept so a replay cannot extend a grace window. */
-  async consume(model: string, id: string, now: Date): Promise<void> {
-    await this.prisma.oidcModel.updateMany({ where: { model, id, consumedAt: null }, data: { consumedAt: now } });
+  async consume(model: string, id: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.oidcModel.updateMany({ where: { model, id, consumedAt: null }, data: { consumedAt: now } });
+    return count === 1;
+  }
+
+  async grantIdOf(model: string, id: string): Promise<string | undefined> {
+    const row = await this.prisma.oidcModel.findUnique({ where: { model_id: { model, id } }, select: { grantId: true } });
+    return row?.grantId ?? undefined;
+  }
+
+  /** Ends every artifact of a grant, whatever its model (a replayed code). */
+  async destroyGrant(grantId: string): Promise<void> {
+    await this.prisma.oidcModel.deleteMany({ where: { OR: [{ grantId }, { model: 'Grant', id: grantId }] } });
   }
 
   async destroy(model: string, id: string): Promise<void> {

@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
 
-export interface PendingLogin {
-  readonly verifier: string;
-  readonly state: string;
-  readonly nonce: string;
-}
-
 export interface DemoTokens {
   readonly accessToken: string;
   readonly refreshToken: string | undefined;
@@ -17,7 +11,6 @@ export interface DemoTokens {
 }
 
 export interface DemoSession {
-  pending?: PendingLogin;
   tokens?: DemoTokens;
   readonly createdAt: number;
 }

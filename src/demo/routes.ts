@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import * as client from 'openid-client';
+import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
 import type { Csrf } from '../http/csrf.js';
 import { readForm } from '../http/form-body.js';
@@ -9,6 +10,9 @@ import type { DemoClient } from './demo-client.js';
 import type { DemoSessions, DemoTokens } from './demo-sessions.js';
 
 const COOKIE = 'authflow_demo';
+const PENDING_COOKIE = 'authflow_demo_login';
+
+const pendingSchema = z.object({ verifier: z.string().min(43).max(128), state: z.string().min(1).max(128), nonce: z.string().min(1).max(128) });
 const SCOPE = 'openid profile email roles offline_access';
 
 export interface DemoDeps {
@@ -61,12 +65,12 @@ export function demoRoutes(deps: DemoDeps): Router<AppState> {
     });
   });
 
+  // Nothing is stored before the callback: the PKCE verifier, state and nonce travel in a signed,
+  // HttpOnly cookie, so unauthenticated visitors cannot fill (or flush) the demo's session store.
   router.get('/login', async (ctx) => {
     const config = await deps.demo.config();
-    const { id, session } = deps.sessions.create();
     const pending = { verifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce() };
-    session.pending = pending;
-    ctx.cookies.set(COOKIE, id, cookieOptions);
+    ctx.cookies.set(PENDING_COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), { ...cookieOptions, signed: true, maxAge: 10 * 60 * 1000 });
     ctx.redirect(client.buildAuthorizationUrl(config, {
       redirect_uri: deps.demo.redirectUri,
       scope: SCOPE,
@@ -78,18 +82,30 @@ export function demoRoutes(deps: DemoDeps): Router<AppState> {
   });
 
   router.get('/callback', async (ctx) => {
-    const session = deps.sessions.get(sessionId(ctx));
-    const pending = session?.pending;
-    if (!session || !pending) throw AppError.badRequest('no_pending_login');
-    session.pending = undefined;
-    const config = await deps.demo.config();
+    const raw = ctx.cookies.get(PENDING_COOKIE, { signed: true });
+    ctx.cookies.set(PENDING_COOKIE, '', { ...cookieOptions, maxAge: 0 });
+    let pending: z.infer<typeof pendingSchema> | undefined;
+    try {
+      pending = raw ? pendingSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))) : undefined;
+    } catch {
+      pending = undefined;
+    }
+    if (!pending) throw AppError.badRequest('no_pending_login');
     const url = new URL(ctx.originalUrl, deps.demo.redirectUri);
     if (url.searchParams.has('error')) {
       ctx.redirect('/demo');
       return;
     }
-    const response = await client.authorizationCodeGrant(config, url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
+    const config = await deps.demo.config();
+    const checks = { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce };
+    // A tampered, replayed or stale callback is the visitor's problem (400), not a server fault.
+    const response = await client.authorizationCodeGrant(config, url, checks).catch(() => {
+      throw AppError.badRequest('login_failed');
+    });
+    deps.sessions.delete(sessionId(ctx));
+    const { id, session } = deps.sessions.create();
     session.tokens = await toTokens(config, response);
+    ctx.cookies.set(COOKIE, id, cookieOptions);
     ctx.redirect('/demo');
   });
 

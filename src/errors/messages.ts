@@ -60,6 +60,7 @@ export const messages = {
   'error.start_again': 'Start again',
   'error.home': 'Go to the home page',
   'error.server': 'An unexpected error occurred. Try again in a moment.',
+  'error.busy': 'AuthFlow is very busy right now. Try again in a few seconds.',
 } as const;
 
 export type MessageKey = keyof typeof messages;

@@ -48,10 +48,11 @@ export function errorHandler(render: Renderer, logger: Logger): Middleware<AppSt
         code = known ? 'invalid_request' : 'server_error';
         key = known ? keyFor(known) : 'error.server';
       }
-      if (status >= 500) {
+      if (status >= 500 && !(error instanceof AppError)) {
         (ctx.state.log ?? logger).error({ err: error }, 'request failed');
       }
       ctx.status = status;
+      if (status === 503) ctx.set('Retry-After', '5');
       if (ctx.accepts('html', 'json') === 'html') {
         ctx.type = 'html';
         ctx.body = await render('error', { title: t('error.title'), message: t(key), restartUrl: undefined });

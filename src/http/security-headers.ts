@@ -5,15 +5,16 @@ const CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: https:",
-  "form-action 'self' http: https:",
+  "form-action 'self' https: http://localhost:* http://127.0.0.1:* http://[::1]:*",
   "frame-ancestors 'none'",
   "object-src 'none'",
   "base-uri 'none'",
 ].join('; ');
 
 /**
- * Headers for every response, the provider's included. `form-action` allows http(s) targets because
- * a sign-in ends in a redirect (or form_post) to the relying party's registered redirect URI.
+ * Headers for every response, the provider's included. `form-action` also covers the redirect that
+ * ends a sign-in at the relying party, so it allows https and http loopback redirect URIs (the
+ * only http ones clients.json accepts). Native apps' private-use schemes are not listed yet.
  */
 export function securityHeaders(options: { hsts: boolean }): Middleware {
   return async (ctx, next) => {

@@ -24,13 +24,13 @@ export async function submitLogin(ctx: Ctx, deps: InteractionDeps, details: Deta
     await showLogin(ctx, deps, details, { error: t('login.failed') }, 400);
     return;
   }
-  const user = await deps.users.authenticate(form.data.login, form.data.password);
+  const check = await deps.users.authenticate(form.data.login, form.data.password);
   const clientId = String(details.params.client_id);
-  if (!user) {
-    deps.audit.record(ctx, { type: 'login.failure', clientId, details: { method: 'password' } });
+  if (!check.ok) {
+    deps.audit.record(ctx, { type: 'login.failure', userId: check.userId, clientId, details: { method: 'password', knownAccount: check.userId !== undefined } });
     await showLogin(ctx, deps, details, { error: t('login.failed'), login: form.data.login }, 401);
     return;
   }
-  deps.audit.record(ctx, { type: 'login.success', userId: user.id, clientId, details: { method: 'password' } });
-  await finish(ctx, deps, { login: { accountId: user.id, amr: ['pwd'], remember: true } });
+  deps.audit.record(ctx, { type: 'login.success', userId: check.user.id, clientId, details: { method: 'password' } });
+  await finish(ctx, deps, { login: { accountId: check.user.id, amr: ['pwd'], remember: true } });
 }

@@ -1,5 +1,8 @@
-import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { OidcStore } from '../db/oidc-store.js';
+
+/** Artifacts that may be redeemed once; a refresh token's second use within the grace is a race, not a replay. */
+const SINGLE_USE = new Set(['AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
 export interface AdapterOptions {
   /** Seconds after a refresh token was rotated during which presenting it again is a race, not a replay. */
@@ -36,7 +39,8 @@ export class PrismaOidcAdapter implements Adapter {
     const consumedFor = (this.now() - row.consumedAt.getTime()) / 1000;
     // Two requests racing with the same refresh token: the later one sees it as still usable
     // instead of revoking the user's grant. Any later reuse is a replay and revokes the grant.
-    if (this.model === 'RefreshToken' && consumedFor <= this.options.refreshTokenGraceSeconds) {
+    // A negative age (clocks of two processes disagreeing) must not stretch the window.
+    if (this.model === 'RefreshToken' && consumedFor >= 0 && consumedFor <= this.options.refreshTokenGraceSeconds) {
       return row.payload;
     }
     return { ...row.payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) };
@@ -53,7 +57,14 @@ export class PrismaOidcAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.store.consume(this.model, id, new Date(this.now()));
+    const first = await this.store.consume(this.model, id, new Date(this.now()));
+    // The provider checks `consumed` before it consumes; two exchanges racing with one code both
+    // pass that check. Only the one whose update won may proceed; the other revokes the grant.
+    if (!first && SINGLE_USE.has(this.model)) {
+      const grantId = await this.store.grantIdOf(this.model, id);
+      if (grantId) await this.store.destroyGrant(grantId);
+      throw new errors.InvalidGrant('authorization code already used');
+    }
   }
 
   async destroy(id: string): Promise<void> {

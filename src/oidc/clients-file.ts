@@ -30,6 +30,7 @@ const clientEntry = z
     client_id: z.string().regex(ID, 'must be 1-100 characters of letters, digits and . _ ~ -'),
     client_name: z.string().min(1).max(200).optional(),
     first_party: z.boolean().default(false),
+    can_introspect: z.boolean().default(false),
     token_endpoint_auth_method: z.enum(['none', 'client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
     client_secret: z.string().min(32, 'must be at least 32 characters').optional(),
     client_secret_env: z.string().regex(/^[A-Z0-9_]+_SECRET$/, 'must name an environment variable ending in _SECRET').optional(),
@@ -47,6 +48,9 @@ const clientEntry = z
     }
     if (!publicClient && !c.client_secret && !c.client_secret_env) {
       ctx.addIssue({ code: 'custom', path: ['client_secret_env'], message: 'a confidential client needs client_secret_env (or client_secret)' });
+    }
+    if (publicClient && c.can_introspect) {
+      ctx.addIssue({ code: 'custom', path: ['can_introspect'], message: 'only a confidential client may introspect other clients\' tokens' });
     }
     if (publicClient && c.grant_types.includes('client_credentials')) {
       ctx.addIssue({ code: 'custom', path: ['grant_types'], message: 'client_credentials needs a confidential client' });
@@ -81,6 +85,8 @@ export type ResourceServerEntry = z.infer<typeof resourceServerEntry>;
 export interface RegisteredClients {
   readonly clients: ClientMetadata[];
   readonly firstParty: ReadonlySet<string>;
+  /** Confidential clients (usually APIs) allowed to introspect tokens issued to other clients. */
+  readonly introspectors: ReadonlySet<string>;
   readonly resourceServers: ReadonlyMap<string, ResourceServerEntry>;
 }
 
@@ -96,6 +102,7 @@ export function parseClients(raw: unknown, issuer: string, secrets: Readonly<Rec
   if (!file.success) throw new ClientsFileError(`clients file: ${firstIssue(file.error)}`);
   const clients: ClientMetadata[] = [];
   const firstParty = new Set<string>();
+  const introspectors = new Set<string>();
   const seen = new Set<string>();
   file.data.clients.forEach((entry, index) => {
     const name = typeof entry === 'object' && entry !== null && 'client_id' in entry ? String(entry.client_id) : `#${index}`;
@@ -117,6 +124,7 @@ export function parseClients(raw: unknown, issuer: string, secrets: Readonly<Rec
       }
     }
     if (c.first_party) firstParty.add(c.client_id);
+    if (c.can_introspect) introspectors.add(c.client_id);
     clients.push({
       client_id: c.client_id,
       ...(c.client_name ? { client_name: c.client_name } : {}),
@@ -136,7 +144,12 @@ export function parseClients(raw: unknown, issuer: string, secrets: Readonly<Rec
     if (!parsed.success) throw new ClientsFileError(`resource server #${index}: ${firstIssue(parsed.error)}`);
     resourceServers.set(parsed.data.indicator, parsed.data);
   });
-  return { clients, firstParty, resourceServers };
+  return { clients, firstParty, introspectors, resourceServers };
+}
+
+/** The registration without one client (the shipped demo client when /demo is off). */
+export function withoutClient(registered: RegisteredClients, clientId: string): RegisteredClients {
+  return { ...registered, clients: registered.clients.filter((c) => c.client_id !== clientId) };
 }
 
 export function loadClientsFile(file: string, issuer: string, secrets: Readonly<Record<string, string>>): RegisteredClients {

@@ -25,6 +25,15 @@ function refreshTokenTtl(config: Config) {
   };
 }
 
+/** A session slides by the idle TTL on use, but never outlives the absolute TTL from sign-in. */
+function sessionTtl(config: Config) {
+  return (_ctx: KoaContextWithOIDC, session: { loginTs?: number }): number => {
+    const now = Math.floor(Date.now() / 1000);
+    const remaining = (session.loginTs ?? now) + config.ttl.sessionAbsolute - now;
+    return Math.max(1, Math.min(config.ttl.session, remaining));
+  };
+}
+
 /**
  * First-party clients (marked in clients.json) skip the consent screen: the grant is created or
  * widened here with exactly what was requested. Everyone else gets the consent prompt.
@@ -87,10 +96,10 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      // A client may always ask about its own tokens; only confidential clients (resource servers) about others'.
+      // A client may ask about its own tokens; only clients registered with `can_introspect` (APIs) about others'.
       introspection: {
         enabled: true,
-        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId || client.clientAuthMethod !== 'none',
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId || registered.introspectors.has(client.clientId),
       },
       revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
@@ -127,7 +136,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
       IdToken: config.ttl.idToken,
       AuthorizationCode: config.ttl.authorizationCode,
       RefreshToken: refreshTokenTtl(config),
-      Session: config.ttl.session,
+      Session: sessionTtl(config),
       Interaction: config.ttl.interaction,
       Grant: config.ttl.refreshTokenAbsolute,
     },

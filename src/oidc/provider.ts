@@ -10,6 +10,8 @@ export type { Provider };
 export function createProvider(config: Config, inputs: ConfigurationInputs, audit: AuditLog, logger: Logger): Provider {
   const provider = new Provider(config.issuer, buildConfiguration(inputs));
   provider.proxy = config.trustProxy;
+  // Only the entries our own proxies appended are trusted; anything further left is client-supplied.
+  provider.maxIpsCount = config.trustProxyHops;
 
   provider.on('grant.error', (ctx, error) => {
     const detail = (error as { error_detail?: unknown }).error_detail;

@@ -17,6 +17,8 @@ export type RegistrationResult =
   | { readonly ok: false; readonly reason: 'password'; readonly problem: PasswordProblem }
   | { readonly ok: false; readonly reason: 'taken'; readonly field: 'email' | 'username' };
 
+export type PasswordCheck = { readonly ok: true; readonly user: User } | { readonly ok: false; readonly userId: string | undefined };
+
 /** Account rules shared by the hosted pages, the CLI and (later) the admin API. */
 export class UsersService {
   constructor(
@@ -39,17 +41,18 @@ export class UsersService {
   }
 
   /**
-   * Returns the active user whose password matches, or undefined. An unknown login still costs one
-   * argon2 verification, so the answer's timing does not tell whether the account exists.
+   * Checks a password sign-in. An unknown login still costs one argon2 verification, so the timing
+   * does not tell whether the account exists. A failure carries the account id when there is one,
+   * for the audit log only: callers must show every failure the same way.
    */
-  async authenticate(login: string, password: string): Promise<User | undefined> {
+  async authenticate(login: string, password: string): Promise<PasswordCheck> {
     const user = await this.users.findByLogin(login);
     const ok = await this.hasher.verify(user?.passwordHash, password);
-    if (!user || !ok || user.status !== 'active') return undefined;
+    if (!user || !ok || user.status !== 'active') return { ok: false, userId: user?.id };
     if (user.passwordHash && this.hasher.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.hasher.hash(password));
     }
-    return user;
+    return { ok: true, user };
   }
 
   /** Disabling or deleting ends every session, grant and token the user holds. */

@@ -29,6 +29,8 @@ const MODELS = [
 ] as const;
 /** Models whose instances the provider consumes, and those it revokes by grant (lib/helpers/revoke.js). */
 const CONSUMABLE = ['AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PushedAuthorizationRequest'];
+/** Redeemable once: a second consume is a replay (src/oidc/adapter.ts). */
+const SINGLE_USE = ['AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 const GRANT_BOUND = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 const GRACE = 10;
 const TTL = 60;
@@ -126,7 +128,7 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
     });
   });
 
-  test.each(CONSUMABLE)('consuming a %s records the first consumption time; consuming again keeps it', async (model) => {
+  test.each(CONSUMABLE.filter((m) => !SINGLE_USE.includes(m)))('consuming a %s records the first consumption time; consuming again keeps it', async (model) => {
     const { id, payload } = await save(model);
     const firstConsumed = clock;
     await adapter(model).consume(id);
@@ -134,6 +136,20 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
     await adapter(model).consume(id);
     advance(GRACE); // past the refresh-token grace too, so every model reports it
     await expect(adapter(model).find(id)).resolves.toStrictEqual({ ...payload, consumed: epoch(firstConsumed) });
+  });
+
+  test.each(SINGLE_USE)('a %s redeemed twice at once: the second consume fails and revokes the whole grant', async (model) => {
+    const grantId = randomUUID();
+    const code = await save(model, { grantId });
+    const token = await save('AccessToken', { grantId });
+    const other = await save('AccessToken', { grantId: randomUUID() });
+    const results = await Promise.allSettled([adapter(model).consume(code.id), adapter(model).consume(code.id)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect(rejected?.status === 'rejected' && rejected.reason).toMatchObject({ error: 'invalid_grant' });
+    await expect(adapter(model).find(code.id)).resolves.toBeUndefined();
+    await expect(adapter('AccessToken').find(token.id)).resolves.toBeUndefined();
+    await expect(adapter('AccessToken').find(other.id)).resolves.toStrictEqual(other.payload);
   });
 
   test('a consumed AuthorizationCode is reported consumed at once: codes get no grace', async () => {
