@@ -42,6 +42,14 @@ function homeRoutes(render: Renderer, config: Config): Router<AppState> {
   return router;
 }
 
+const OWN_PREFIXES = ['/interaction/', '/static/'];
+const OWN_PATHS = new Set(['/', '/docs', '/healthz', '/readyz']);
+
+function isOwnPath(path: string, demo: boolean): boolean {
+  if (OWN_PATHS.has(path) || OWN_PREFIXES.some((prefix) => path.startsWith(prefix))) return true;
+  return demo && (path === '/demo' || path.startsWith('/demo/'));
+}
+
 /**
  * AuthFlow's own routes first; whatever they do not handle goes to node-oidc-provider, which owns
  * the protocol endpoints (/auth, /token, /.well-known/..., /session/end, ...).
@@ -55,6 +63,13 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(requestContext(deps.logger));
   app.use(securityHeaders({ hsts: deps.config.secureCookies }));
   app.use(errorHandler(deps.render, deps.logger));
+  const provider = deps.provider.callback();
+  app.use(async (ctx, next) => {
+    // Protocol endpoints (token, JWKS, discovery...) skip AuthFlow's routers entirely: they are the hot path.
+    if (isOwnPath(ctx.path, deps.demo !== undefined)) return next();
+    ctx.respond = false;
+    await provider(ctx.req, ctx.res);
+  });
   for (const router of [
     healthRoutes(deps.ping),
     staticFiles(['style.css']),
@@ -65,10 +80,5 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  const provider = deps.provider.callback();
-  app.use(async (ctx) => {
-    ctx.respond = false;
-    await provider(ctx.req, ctx.res);
-  });
   return app;
 }

@@ -39,7 +39,7 @@ export interface Container {
 export async function openCore(config: Config, logger: Logger) {
   const db = await openDatabase(config.database);
   await db.migrate();
-  const oidcStore = new OidcStore(db.prisma);
+  const oidcStore = new OidcStore(db.sql);
   const hasher = new PasswordHasher({ ...config.argon2 });
   const usersRepository = new UsersRepository(db.prisma);
   const users = new UsersService(usersRepository, hasher, oidcStore);

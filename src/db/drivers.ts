@@ -14,6 +14,7 @@ export function pgliteDriver(db: PGlite): SqlDriver {
     },
   };
   return {
+    query: session.query,
     // PGlite has exactly one connection; its own queue already serialises callers.
     withSession: (fn) => fn(session),
     close: () => db.close(),
@@ -29,6 +30,10 @@ export async function openPglite(dataDir: string | undefined): Promise<PGlite> {
 
 export function postgresDriver(pool: pg.Pool): SqlDriver {
   return {
+    async query<T>(sql: string, params: unknown[] = []) {
+      const result = await pool.query(sql, params);
+      return result.rows as T[];
+    },
     async withSession(fn) {
       const client = await pool.connect();
       try {

@@ -1,5 +1,5 @@
 import type { AdapterPayload } from 'oidc-provider';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { SqlDriver } from './sql.js';
 
 export interface StoredArtifact {
   readonly payload: AdapterPayload;
@@ -8,72 +8,84 @@ export interface StoredArtifact {
 
 type Lookup = { readonly id: string } | { readonly uid: string } | { readonly userCode: string };
 
+const LOOKUP_COLUMN = { id: 'id', uid: 'uid', userCode: 'user_code' } as const;
+
 function optionalString(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
-/** Repository for the `oidc_models` table: every artifact the OIDC provider persists. */
+function isPayload(value: unknown): value is AdapterPayload {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Repository for the `oidc_models` table: every artifact the OIDC provider persists. Plain SQL on
+ * the driver rather than Prisma: these few statements run on every token request, and Prisma's
+ * query pipeline costs more than the query itself here (see the bench).
+ */
 export class OidcStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly sql: SqlDriver) {}
 
   async upsert(model: string, id: string, payload: AdapterPayload, expiresAt: Date | null): Promise<void> {
-    const columns = {
-      payload: payload as Prisma.InputJsonValue,
-      grantId: optionalString(payload.grantId),
-      userCode: optionalString(payload.userCode),
-      uid: optionalString(payload.uid),
-      accountId: optionalString(payload.accountId),
-      expiresAt,
-    };
-    await this.prisma.oidcModel.upsert({
-      where: { model_id: { model, id } },
-      create: { model, id, ...columns },
-      // An upsert replaces the whole record, as the provider's own memory adapter does.
-      update: { ...columns, consumedAt: null },
-    });
+    // An upsert replaces the whole record, consumed state included, as the provider's memory adapter does.
+    await this.sql.query(
+      `INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at)
+       VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, NULL)
+       ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+         user_code = EXCLUDED.user_code, uid = EXCLUDED.uid, account_id = EXCLUDED.account_id,
+         expires_at = EXCLUDED.expires_at, consumed_at = NULL`,
+      [model, id, JSON.stringify(payload), optionalString(payload.grantId), optionalString(payload.userCode),
+        optionalString(payload.uid), optionalString(payload.accountId), expiresAt],
+    );
   }
 
   async find(model: string, lookup: Lookup, now: Date): Promise<StoredArtifact | undefined> {
-    const row = await this.prisma.oidcModel.findFirst({
-      where: { model, ...lookup, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-      select: { payload: true, consumedAt: true },
-    });
-    if (!row || typeof row.payload !== 'object' || row.payload === null || Array.isArray(row.payload)) return undefined;
-    return { payload: row.payload as AdapterPayload, consumedAt: row.consumedAt };
+    const [key, value] = Object.entries(lookup)[0] as [keyof typeof LOOKUP_COLUMN, string];
+    const rows = await this.sql.query<{ payload: unknown; consumed_at: Date | null }>(
+      `SELECT payload, consumed_at FROM oidc_models
+       WHERE model = $1 AND ${LOOKUP_COLUMN[key]} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`,
+      [model, value, now],
+    );
+    const row = rows[0];
+    if (!row || !isPayload(row.payload)) return undefined;
+    return { payload: row.payload, consumedAt: row.consumed_at };
   }
 
-  /** Marks an artifact used; the first consumption time is kept so a replay cannot extend a grace window. */
+  /** Marks an artifact used; true only for the call that did. The first time is kept, so a replay cannot extend a grace window. */
   async consume(model: string, id: string, now: Date): Promise<boolean> {
-    const { count } = await this.prisma.oidcModel.updateMany({ where: { model, id, consumedAt: null }, data: { consumedAt: now } });
-    return count === 1;
+    const rows = await this.sql.query('UPDATE oidc_models SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL RETURNING 1 AS done', [model, id, now]);
+    return rows.length === 1;
   }
 
   async grantIdOf(model: string, id: string): Promise<string | undefined> {
-    const row = await this.prisma.oidcModel.findUnique({ where: { model_id: { model, id } }, select: { grantId: true } });
-    return row?.grantId ?? undefined;
+    const rows = await this.sql.query<{ grant_id: string | null }>('SELECT grant_id FROM oidc_models WHERE model = $1 AND id = $2', [model, id]);
+    return rows[0]?.grant_id ?? undefined;
+  }
+
+  async destroy(model: string, id: string): Promise<void> {
+    await this.sql.query('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]);
+  }
+
+  async destroyByGrantId(model: string, grantId: string): Promise<void> {
+    await this.sql.query('DELETE FROM oidc_models WHERE model = $1 AND grant_id = $2', [model, grantId]);
   }
 
   /** Ends every artifact of a grant, whatever its model (a replayed code). */
   async destroyGrant(grantId: string): Promise<void> {
-    await this.prisma.oidcModel.deleteMany({ where: { OR: [{ grantId }, { model: 'Grant', id: grantId }] } });
-  }
-
-  async destroy(model: string, id: string): Promise<void> {
-    await this.prisma.oidcModel.deleteMany({ where: { model, id } });
-  }
-
-  async destroyByGrantId(model: string, grantId: string): Promise<void> {
-    await this.prisma.oidcModel.deleteMany({ where: { model, grantId } });
+    await this.sql.query(`DELETE FROM oidc_models WHERE grant_id = $1 OR (model = 'Grant' AND id = $1)`, [grantId]);
   }
 
   /** Ends everything a user holds: sessions, grants, codes and tokens (account disabled, password reset). */
   async destroyByAccountId(accountId: string): Promise<number> {
-    const { count } = await this.prisma.oidcModel.deleteMany({ where: { accountId } });
-    return count;
+    return this.count('DELETE FROM oidc_models WHERE account_id = $1', [accountId]);
   }
 
   async purgeExpired(now: Date): Promise<number> {
-    const { count } = await this.prisma.oidcModel.deleteMany({ where: { expiresAt: { lte: now } } });
-    return count;
+    return this.count('DELETE FROM oidc_models WHERE expires_at <= $1', [now]);
+  }
+
+  private async count(deleteSql: string, params: unknown[]): Promise<number> {
+    const rows = await this.sql.query<{ n: number }>(`WITH gone AS (${deleteSql} RETURNING 1) SELECT count(*)::int AS n FROM gone`, params);
+    return rows[0]?.n ?? 0;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The few raw-SQL operations AuthFlow needs outside Prisma (migrations, health checks),
- * over either the embedded PGlite or a node-postgres pool.
+ * Raw SQL for what does not go through Prisma: migrations, health checks, and the OIDC artifact
+ * store, which is on every token request's hot path. Works over the embedded PGlite or a
+ * node-postgres pool alike.
  */
 export interface SqlSession {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -9,6 +10,8 @@ export interface SqlSession {
 }
 
 export interface SqlDriver {
+  /** One statement on any connection (no session state carried between calls). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs fn on one dedicated connection, so session-level locks hold across its statements. */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -11,8 +11,11 @@ export function requestContext(logger: Logger): Middleware<AppState> {
     const incoming = ctx.get('x-request-id');
     const id = INCOMING_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = id;
-    ctx.state.log = logger.child({ requestId: id });
+    // Built on first use: most requests never log, and a child logger per request is measurable.
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (log ??= logger.child({ requestId: id })), configurable: true, enumerable: true });
     ctx.set('X-Request-Id', id);
+    if (!logger.isLevelEnabled('debug')) return next();
     const started = performance.now();
     try {
       await next();

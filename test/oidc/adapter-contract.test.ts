@@ -68,7 +68,7 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
   beforeAll(async () => {
     db = await openDatabase(target);
     await db.migrate();
-    store = new OidcStore(db.prisma);
+    store = new OidcStore(db.sql);
   });
   beforeEach(() => {
     clock = BASE;

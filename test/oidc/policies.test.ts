@@ -62,7 +62,7 @@ describe('sessions', () => {
     } finally {
       await af.close();
     }
-  });
+  }, 60_000);
 });
 
 describe('behind a reverse proxy', () => {
@@ -86,5 +86,5 @@ describe('behind a reverse proxy', () => {
     expect(await auditedIp({})).toMatch(/127\.0\.0\.1/);
     expect(await auditedIp({ TRUST_PROXY: 'true' })).toBe('198.51.100.7');
     expect(await auditedIp({ TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2' })).toBe('203.0.113.9');
-  });
+  }, 120_000);
 });
