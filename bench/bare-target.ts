@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
+import LRU from 'oidc-provider/lib/helpers/lru.js';
 import { loadConfig } from '../src/config/index.js';
 import { CLAIMS_BY_SCOPE } from '../src/oidc/account.js';
 import { loadClientsFile, SUPPORTED_SCOPES } from '../src/oidc/clients-file.js';
@@ -10,6 +12,9 @@ import type { BenchTarget, ServerOptions } from './protocol.js';
  * The yardstick: node-oidc-provider on its own, with its built-in in-memory adapter and its own
  * development login pages, but AuthFlow's clients, signing keys, TTLs and protocol features, so
  * the ratio measures what AuthFlow adds (Koa app, PostgreSQL storage, accounts, hosted pages).
+ *
+ * The built-in adapter keeps at most ~1000 artifacts (an LRU) and would evict the thousands of
+ * refresh tokens the refresh scenario pre-issues; it gets the same adapter class over a larger LRU.
  */
 export async function startBare(options: ServerOptions): Promise<BenchTarget> {
   const issuer = `http://127.0.0.1:${options.port}`;
@@ -19,7 +24,9 @@ export async function startBare(options: ServerOptions): Promise<BenchTarget> {
   const { keys } = await loadOrCreateSigningKeys(options.keysDir);
   const ttl = config.ttl;
 
+  const store = new LRU({ maxSize: 1_000_000 });
   const configuration: Configuration = {
+    adapter: (model: string) => new MemoryAdapter(model, store),
     clients: registered.clients,
     jwks: { keys: keys.map((k) => ({ ...k })) },
     claims: Object.fromEntries(Object.entries(CLAIMS_BY_SCOPE).map(([scope, claims]) => [scope, [...claims]])),
@@ -32,7 +39,7 @@ export async function startBare(options: ServerOptions): Promise<BenchTarget> {
     features: {
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId || client.clientAuthMethod !== 'none' },
+      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId || registered.introspectors.has(client.clientId) },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
@@ -69,7 +76,11 @@ export async function startBare(options: ServerOptions): Promise<BenchTarget> {
         const first = token.iiat ?? token.iat ?? now;
         return Math.max(1, Math.min(ttl.refreshTokenIdle, first + ttl.refreshTokenAbsolute - now));
       },
-      Session: ttl.session,
+      // Same idle-with-an-absolute-cap rule as AuthFlow's sessionTtl.
+      Session: (_ctx: KoaContextWithOIDC, session: { loginTs?: number }) => {
+        const now = Math.floor(Date.now() / 1000);
+        return Math.max(1, Math.min(ttl.session, (session.loginTs ?? now) + ttl.sessionAbsolute - now));
+      },
       Interaction: ttl.interaction,
       Grant: ttl.refreshTokenAbsolute,
     },

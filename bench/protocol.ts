@@ -16,8 +16,13 @@ export interface ServerOptions {
 export interface Usage {
   /** process.cpuUsage() user + system, every thread of the server (argon2 runs on libuv's pool). */
   readonly cpuMicros: number;
+  /** The kernel's part of cpuMicros (socket I/O to clients and to PostgreSQL shows up here). */
+  readonly systemMicros: number;
   readonly rssBytes: number;
   readonly maxRssBytes: number;
+  /** Where the RSS is: V8's JS heap, and memory outside it (WebAssembly memories, Buffers). */
+  readonly heapUsedBytes: number;
+  readonly externalBytes: number;
 }
 
 /** Each command and the shape of its answer. */

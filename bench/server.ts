@@ -6,11 +6,24 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { createServer } from 'node:net';
 import { startAuthFlow } from './authflow-target.js';
 import { startBare } from './bare-target.js';
 import type { BenchTarget, CommandName, Message, Request, ServerOptions, Usage } from './protocol.js';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as ServerOptions;
+const requested = JSON.parse(process.argv[2] ?? '{}') as ServerOptions;
+
+/** The issuer must name the port before the provider exists, so a free one is found first. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
 
 function send(message: Message): void {
   process.send?.(message);
@@ -18,7 +31,15 @@ function send(message: Message): void {
 
 function usage(): Usage {
   const cpu = process.cpuUsage();
-  return { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss(), maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+  const memory = process.memoryUsage();
+  return {
+    cpuMicros: cpu.user + cpu.system,
+    systemMicros: cpu.system,
+    rssBytes: memory.rss,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedBytes: memory.heapUsed,
+    externalBytes: memory.external,
+  };
 }
 
 let profiler: Session | undefined;
@@ -60,6 +81,7 @@ async function handle(target: BenchTarget, request: Request): Promise<unknown> {
 }
 
 async function main(): Promise<void> {
+  const options: ServerOptions = { ...requested, port: requested.port || (await freePort()) };
   const target = options.kind === 'authflow' ? await startAuthFlow(options) : await startBare(options);
   process.on('message', (raw) => {
     const request = raw as Request;
