@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Koa from 'koa';
 import Router from '@koa/router';
+import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/index.js';
 import { t } from './errors/messages.js';
@@ -63,12 +64,12 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(requestContext(deps.logger));
   app.use(securityHeaders({ hsts: deps.config.secureCookies }));
   app.use(errorHandler(deps.render, deps.logger));
-  const provider = deps.provider.callback();
+  // node-oidc-provider is a Koa app itself: mounted, it runs on this request's context instead of
+  // building a second one. Protocol endpoints skip AuthFlow's routers entirely: they are the hot path.
+  const provider = mount(deps.provider);
   app.use(async (ctx, next) => {
-    // Protocol endpoints (token, JWKS, discovery...) skip AuthFlow's routers entirely: they are the hot path.
     if (isOwnPath(ctx.path, deps.demo !== undefined)) return next();
-    ctx.respond = false;
-    await provider(ctx.req, ctx.res);
+    await provider(ctx, async () => undefined);
   });
   for (const router of [
     healthRoutes(deps.ping),

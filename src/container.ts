@@ -41,9 +41,9 @@ export async function openCore(config: Config, logger: Logger) {
   await db.migrate();
   const oidcStore = new OidcStore(db.sql);
   const hasher = new PasswordHasher({ ...config.argon2 });
-  const usersRepository = new UsersRepository(db.prisma);
+  const usersRepository = new UsersRepository(db.prisma, db.sql);
   const users = new UsersService(usersRepository, hasher, oidcStore);
-  const audit = new AuditLog(new AuditRepository(db.prisma), logger);
+  const audit = new AuditLog(new AuditRepository(db.prisma, db.sql), logger);
   return { db, oidcStore, users, audit, usersRepository };
 }
 

@@ -1,4 +1,5 @@
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { SqlDriver } from './sql.js';
 
 export interface AuditEntry {
   readonly type: string;
@@ -10,19 +11,17 @@ export interface AuditEntry {
 }
 
 export class AuditRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: SqlDriver,
+  ) {}
 
+  /** Plain SQL: one row per sign-in attempt, on the login hot path. */
   async record(entry: AuditEntry): Promise<void> {
-    await this.prisma.auditEvent.create({
-      data: {
-        type: entry.type,
-        userId: entry.userId ?? null,
-        clientId: entry.clientId ?? null,
-        ip: entry.ip ?? null,
-        userAgent: entry.userAgent?.slice(0, 512) ?? null,
-        details: (entry.details ?? {}) as Prisma.InputJsonValue,
-      },
-    });
+    await this.sql.query(
+      'INSERT INTO audit_events (type, user_id, client_id, ip, user_agent, details) VALUES ($1, $2::uuid, $3, $4, $5, $6::jsonb)',
+      [entry.type, entry.userId ?? null, entry.clientId ?? null, entry.ip ?? null, entry.userAgent?.slice(0, 512) ?? null, JSON.stringify(entry.details ?? {})],
+    );
   }
 
   recent(filter: { type?: string; userId?: string }, take = 50) {

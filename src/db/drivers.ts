@@ -23,7 +23,8 @@ export function pgliteDriver(db: PGlite): SqlDriver {
 
 export async function openPglite(dataDir: string | undefined): Promise<PGlite> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = new PGlite(dataDir);
+  // PostgreSQL's default 128 MB of shared buffers is sized for a server, not an embedded store.
+  const db = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] });
   await db.waitReady;
   return db;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { User, UserStatus } from '../generated/prisma/client.js';
+import type { SqlDriver } from './sql.js';
 
 export type { User, UserStatus };
 
@@ -23,18 +24,43 @@ function lower(value: string): string {
   return value.normalize('NFKC').toLowerCase();
 }
 
-/** Repository for accounts; uniqueness of email and username is case-insensitive. */
-export class UsersRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+const USER_COLUMNS = `id, email, email_lower, username, username_lower, name, password_hash, email_verified,
+  picture, status, roles, created_at, updated_at`;
 
-  findById(id: string): Promise<User | null> {
-    return this.prisma.user.findUnique({ where: { id } });
+interface UserRow {
+  id: string; email: string; email_lower: string; username: string | null; username_lower: string | null;
+  name: string | null; password_hash: string | null; email_verified: boolean; picture: string | null;
+  status: UserStatus; roles: string[] | null; created_at: Date; updated_at: Date;
+}
+
+function fromRow(row: UserRow | undefined): User | null {
+  if (!row) return null;
+  return {
+    id: row.id, email: row.email, emailLower: row.email_lower, username: row.username, usernameLower: row.username_lower,
+    name: row.name, passwordHash: row.password_hash, emailVerified: row.email_verified, picture: row.picture,
+    status: row.status, roles: row.roles ?? [], createdAt: row.created_at, updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Repository for accounts; uniqueness of email and username is case-insensitive. The two reads on
+ * every sign-in and token use go straight to SQL (see OidcStore for why); writes use Prisma.
+ */
+export class UsersRepository {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: SqlDriver,
+  ) {}
+
+  async findById(id: string): Promise<User | null> {
+    return fromRow((await this.sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1::uuid`, [id]))[0]);
   }
 
   /** Finds by email or username, whichever the person typed. */
-  findByLogin(login: string): Promise<User | null> {
+  async findByLogin(login: string): Promise<User | null> {
     const key = lower(login.trim());
-    return this.prisma.user.findFirst({ where: { OR: [{ emailLower: key }, { usernameLower: key }] } });
+    const rows = await this.sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email_lower = $1 OR username_lower = $1 LIMIT 1`, [key]);
+    return fromRow(rows[0]);
   }
 
   async create(user: NewUser): Promise<User> {

@@ -17,13 +17,17 @@ const CSP = [
  * only http ones clients.json accepts). Native apps' private-use schemes are not listed yet.
  */
 export function securityHeaders(options: { hsts: boolean }): Middleware {
+  const headers: Array<[string, string]> = [
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['X-Frame-Options', 'DENY'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ['Content-Security-Policy', CSP],
+    ...(options.hsts ? [['Strict-Transport-Security', 'max-age=63072000; includeSubDomains'] as [string, string]] : []),
+  ];
+  // Set on the raw response before anything runs: the provider's pages read the CSP to add their hashes.
   return async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Frame-Options', 'DENY');
-    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-    if (!ctx.response.get('Content-Security-Policy')) ctx.set('Content-Security-Policy', CSP);
-    if (options.hsts) ctx.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+    for (const [name, value] of headers) ctx.res.setHeader(name, value);
     await next();
   };
 }

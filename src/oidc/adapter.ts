@@ -33,7 +33,7 @@ export class PrismaOidcAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const row = await this.store.find(this.model, { id }, new Date(this.now()));
+    const row = await this.store.findById(this.model, id, new Date(this.now()));
     if (!row) return undefined;
     if (!row.consumedAt) return row.payload;
     const consumedFor = (this.now() - row.consumedAt.getTime()) / 1000;
