@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Koa from 'koa';
 import Router from '@koa/router';
-import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/index.js';
 import { t } from './errors/messages.js';
@@ -64,12 +63,14 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(requestContext(deps.logger));
   app.use(securityHeaders({ hsts: deps.config.secureCookies }));
   app.use(errorHandler(deps.render, deps.logger));
-  // node-oidc-provider is a Koa app itself: mounted, it runs on this request's context instead of
-  // building a second one. Protocol endpoints skip AuthFlow's routers entirely: they are the hot path.
-  const provider = mount(deps.provider);
+  // Protocol endpoints (token, JWKS, discovery...) skip AuthFlow's routers entirely: they are the
+  // hot path. Handing the raw request to the provider measured faster than koa-mount, whose path
+  // rewriting costs more than the provider's second context.
+  const provider = deps.provider.callback();
   app.use(async (ctx, next) => {
     if (isOwnPath(ctx.path, deps.demo !== undefined)) return next();
-    await provider(ctx, async () => undefined);
+    ctx.respond = false;
+    await provider(ctx.req, ctx.res);
   });
   for (const router of [
     healthRoutes(deps.ping),
