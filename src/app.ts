@@ -60,18 +60,19 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.maxIpsCount = deps.config.trustProxyHops;
   app.keys = [...deps.config.cookieKeys];
   app.silent = true;
-  app.use(requestContext(deps.logger));
   app.use(securityHeaders({ hsts: deps.config.secureCookies }));
-  app.use(errorHandler(deps.render, deps.logger));
-  // Protocol endpoints (token, JWKS, discovery...) skip AuthFlow's routers entirely: they are the
-  // hot path. Handing the raw request to the provider measured faster than koa-mount, whose path
-  // rewriting costs more than the provider's second context.
+  // Protocol endpoints (token, JWKS, discovery...) go straight to the provider: they are the hot
+  // path, the provider answers its own errors in the protocol's format and reports them through
+  // its events. Handing it the raw request measured faster than koa-mount, whose path rewriting
+  // costs more than the provider's second context.
   const provider = deps.provider.callback();
   app.use(async (ctx, next) => {
     if (isOwnPath(ctx.path, deps.demo !== undefined)) return next();
     ctx.respond = false;
     await provider(ctx.req, ctx.res);
   });
+  app.use(requestContext(deps.logger));
+  app.use(errorHandler(deps.render, deps.logger));
   for (const router of [
     healthRoutes(deps.ping),
     staticFiles(['style.css']),
