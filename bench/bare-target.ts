@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 import LRU from 'oidc-provider/lib/helpers/lru.js';
 import { loadConfig } from '../src/config/index.js';
 import { CLAIMS_BY_SCOPE } from '../src/oidc/account.js';
+import { resourceServerInfo } from '../src/oidc/configuration.js';
 import { loadClientsFile, SUPPORTED_SCOPES } from '../src/oidc/clients-file.js';
 import { loadOrCreateSigningKeys } from '../src/oidc/keys.js';
 import type { BenchTarget, ServerOptions } from './protocol.js';
@@ -50,17 +51,8 @@ export async function startBare(options: ServerOptions): Promise<BenchTarget> {
         enabled: true,
         defaultResource: (_ctx, _client, oneOf) => oneOf,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator): ResourceServer => {
-          const server = registered.resourceServers.get(indicator);
-          if (!server) throw new errors.InvalidTarget();
-          return {
-            scope: server.scopes.join(' '),
-            audience: server.indicator,
-            accessTokenTTL: server.access_token_ttl ?? ttl.accessToken,
-            accessTokenFormat: server.access_token_format,
-            ...(server.access_token_format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
-          };
-        },
+        // The same answer AuthFlow gives, so both issue identical tokens.
+        getResourceServerInfo: (_ctx, indicator) => resourceServerInfo(registered, indicator, ttl.accessToken),
       },
     },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),

@@ -25,6 +25,19 @@ function refreshTokenTtl(config: Config) {
   };
 }
 
+/** What the provider needs to know about a registered API; an unknown indicator is invalid_target. */
+export function resourceServerInfo(registered: RegisteredClients, indicator: string, defaultTtl: number): ResourceServer {
+  const server = registered.resourceServers.get(indicator);
+  if (!server) throw new errors.InvalidTarget();
+  return {
+    scope: server.scopes.join(' '),
+    audience: server.indicator,
+    accessTokenTTL: server.access_token_ttl ?? defaultTtl,
+    accessTokenFormat: server.access_token_format,
+    ...(server.access_token_format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+  };
+}
+
 /** A session slides by the idle TTL on use, but never outlives the absolute TTL from sign-in. */
 function sessionTtl(config: Config) {
   return (_ctx: KoaContextWithOIDC, session: { loginTs?: number }): number => {
@@ -111,17 +124,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
         enabled: true,
         defaultResource: (_ctx, _client, oneOf) => oneOf,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator): ResourceServer => {
-          const server = registered.resourceServers.get(indicator);
-          if (!server) throw new errors.InvalidTarget();
-          return {
-            scope: server.scopes.join(' '),
-            audience: server.indicator,
-            accessTokenTTL: server.access_token_ttl ?? config.ttl.accessToken,
-            accessTokenFormat: server.access_token_format,
-            ...(server.access_token_format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
-          };
-        },
+        getResourceServerInfo: (_ctx, indicator) => resourceServerInfo(registered, indicator, config.ttl.accessToken),
       },
     },
     // Every client with the refresh_token grant gets one; without offline_access it ends with the session.

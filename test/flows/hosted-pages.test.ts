@@ -1,24 +1,16 @@
-import * as client from 'openid-client';
 import { Browser } from '../helpers/browser.js';
-import { startAuthFlow, uniqueEmail, type Harness } from '../helpers/harness.js';
-import { discover, register, startAuthorization, submit } from '../helpers/oidc.js';
+import { uniqueEmail, useAuthFlow } from '../helpers/harness.js';
+import { register, startAuthorization, submit } from '../helpers/oidc.js';
 
-let af: Harness;
-let rp: client.Configuration;
+const env = useAuthFlow();
 
-beforeAll(async () => {
-  af = await startAuthFlow();
-  rp = await discover(af.issuer, 'first-party');
-});
-afterAll(() => af.close());
-
-async function loginPage(browser = new Browser(af.issuer)) {
-  const auth = await startAuthorization(rp);
+async function loginPage(browser = new Browser(env.af.issuer)) {
+  const auth = await startAuthorization(env.rp);
   return { browser, page: await browser.follow(auth.url.toString()) };
 }
 
 async function userCount(email: string): Promise<number> {
-  return af.container.db.prisma.user.count({ where: { emailLower: email.toLowerCase() } });
+  return env.af.container.db.prisma.user.count({ where: { emailLower: email.toLowerCase() } });
 }
 
 /** The page minus what legitimately differs between two requests (uid, CSRF token, echoed login). */
@@ -93,8 +85,8 @@ describe('registration', () => {
     const password = 'Ünïcødé 🙂 passphrase with spaces and symbols !@#$%^&*() ok ok'.slice(0, 64);
     const done = await browser.follow(await register(browser, page, { email, password }));
     expect(done.url).toContain('/callback');
-    await expect(af.container.users.authenticate(email, password)).resolves.toMatchObject({ ok: true, user: { email } });
-    await expect(af.container.users.authenticate(email, password.toUpperCase())).resolves.toMatchObject({ ok: false });
+    await expect(env.af.container.users.authenticate(email, password)).resolves.toMatchObject({ ok: true, user: { email } });
+    await expect(env.af.container.users.authenticate(email, password.toUpperCase())).resolves.toMatchObject({ ok: false });
   });
 
   test('the same email in another case is taken', async () => {
@@ -137,18 +129,18 @@ describe('bad requests get a clear 4xx and no stack trace', () => {
     const { browser, page } = await loginPage();
     const form = Browser.form(page.html, '/login');
     const body = `${new URLSearchParams(form.fields).toString()}&login=a&login=b&password=x`;
-    const res = await fetch(new URL(form.action, af.issuer), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: '' }, body, redirect: 'manual' });
+    const res = await fetch(new URL(form.action, env.af.issuer), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: '' }, body, redirect: 'manual' });
     expect([400, 410]).toContain(res.status);
   });
 
   test('an unknown or expired interaction shows a page to start again, not a 500', async () => {
-    const browser = new Browser(af.issuer);
+    const browser = new Browser(env.af.issuer);
     const res = await browser.request('/interaction/abcdefghijklmnopqrstu');
     expect(res.status).toBe(410);
     expect(res.html).toContain('Your sign-in expired');
     const { browser: b2, page } = await loginPage();
     const form = Browser.form(page.html, '/login');
-    const gone = await new Browser(af.issuer).request(form.action, { form: { ...form.fields, login: 'a', password: 'b' } });
+    const gone = await new Browser(env.af.issuer).request(form.action, { form: { ...form.fields, login: 'a', password: 'b' } });
     expect(gone.status).toBe(410);
     expect(gone.html).toContain('href="/auth?');
     const restart = /href="(\/auth\?[^"]+)"/.exec(gone.html)?.[1]?.replaceAll('&amp;', '&') ?? '';
@@ -158,7 +150,7 @@ describe('bad requests get a clear 4xx and no stack trace', () => {
   });
 
   test('unknown paths are 404 without internals', async () => {
-    const res = await fetch(new URL('/no/such/page', af.issuer), { headers: { accept: 'application/json' } });
+    const res = await fetch(new URL('/no/such/page', env.af.issuer), { headers: { accept: 'application/json' } });
     expect(res.status).toBe(404);
     expect(await res.text()).not.toMatch(/stack|node_modules|at \w+ \(/);
   });
@@ -166,8 +158,8 @@ describe('bad requests get a clear 4xx and no stack trace', () => {
 
 describe('page security', () => {
   test('hosted pages carry a strict CSP, nosniff, no-referrer and HttpOnly SameSite cookies', async () => {
-    const browser = new Browser(af.issuer);
-    const auth = await startAuthorization(rp);
+    const browser = new Browser(env.af.issuer);
+    const auth = await startAuthorization(env.rp);
     const first = await browser.request(auth.url.toString());
     for (const cookie of first.headers.getSetCookie()) {
       expect(cookie.toLowerCase()).toContain('httponly');
@@ -188,9 +180,9 @@ describe('page security', () => {
   });
 
   test('health and readiness answer JSON', async () => {
-    const health = await fetch(new URL('/healthz', af.issuer));
+    const health = await fetch(new URL('/healthz', env.af.issuer));
     expect(await health.json()).toEqual({ status: 'ok' });
-    const ready = await fetch(new URL('/readyz', af.issuer));
+    const ready = await fetch(new URL('/readyz', env.af.issuer));
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready' });
   });

@@ -3,10 +3,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as client from 'openid-client';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createContainer, type Container } from '../../src/container.js';
 import { listen, type RunningServer } from '../../src/server.js';
+import { discover } from './oidc.js';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 export const WEB_APP_SECRET = 'web-app-secret-web-app-secret-web-app-secret';
@@ -75,4 +77,28 @@ export async function startAuthFlow(env: Record<string, string> = {}, logger: Lo
 
 export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
+
+/**
+ * One AuthFlow for a test file, started before its tests and stopped after them, with an
+ * openid-client relying party already discovered for `clientId`.
+ */
+export function useAuthFlow(clientId = 'first-party'): { readonly af: Harness; readonly rp: client.Configuration } {
+  let af: Harness | undefined;
+  let rp: client.Configuration | undefined;
+  beforeAll(async () => {
+    af = await startAuthFlow();
+    rp = await discover(af.issuer, clientId);
+  });
+  afterAll(() => af?.close());
+  return {
+    get af() {
+      if (!af) throw new Error('AuthFlow is not started yet');
+      return af;
+    },
+    get rp() {
+      if (!rp) throw new Error('the relying party is not discovered yet');
+      return rp;
+    },
+  };
 }
