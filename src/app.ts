@@ -51,8 +51,9 @@ function isOwnPath(path: string, demo: boolean): boolean {
 }
 
 /**
- * AuthFlow's own routes first; whatever they do not handle goes to node-oidc-provider, which owns
- * the protocol endpoints (/auth, /token, /.well-known/..., /session/end, ...).
+ * AuthFlow's pages (sign-in, demo, health, static files) and node-oidc-provider side by side: the
+ * provider owns every other path, the protocol endpoints (/auth, /token, /.well-known/...,
+ * /session/end, ...), and both share the security headers.
  */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>();

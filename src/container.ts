@@ -15,7 +15,7 @@ import type { AppState } from './http/state.js';
 import { createRenderer } from './http/views.js';
 import type { Logger } from './logger.js';
 import { createFindAccount } from './oidc/account.js';
-import { prismaAdapterFactory } from './oidc/adapter.js';
+import { oidcAdapterFactory } from './oidc/adapter.js';
 import { loadClientsFile, withoutClient, type RegisteredClients } from './oidc/clients-file.js';
 import { loadOrCreateSigningKeys } from './oidc/keys.js';
 import { providerPages } from './oidc/pages.js';
@@ -64,7 +64,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
         config,
         registered,
         keys: keys.keys,
-        adapter: prismaAdapterFactory(core.oidcStore, { refreshTokenGraceSeconds: config.refreshTokenReuseGraceSeconds }),
+        adapter: oidcAdapterFactory(core.oidcStore, { refreshTokenGraceSeconds: config.refreshTokenReuseGraceSeconds }),
         findAccount: createFindAccount(core.usersRepository),
         pages: providerPages(render),
       },

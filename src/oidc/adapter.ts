@@ -14,7 +14,7 @@ export interface AdapterOptions {
  * node-oidc-provider's storage contract over one table (see OidcStore). The adapter only maps the
  * provider's vocabulary (consumed, expiresIn, grantId, uid, userCode) onto rows.
  */
-export class PrismaOidcAdapter implements Adapter {
+export class OidcAdapter implements Adapter {
   constructor(
     private readonly store: OidcStore,
     private readonly model: string,
@@ -80,7 +80,7 @@ export class PrismaOidcAdapter implements Adapter {
   }
 }
 
-export function prismaAdapterFactory(store: OidcStore, options: AdapterOptions): AdapterFactory {
-  return (model: string) => new PrismaOidcAdapter(store, model, options);
+export function oidcAdapterFactory(store: OidcStore, options: AdapterOptions): AdapterFactory {
+  return (model: string) => new OidcAdapter(store, model, options);
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AdapterPayload } from 'oidc-provider';
 import { openDatabase, type Database, type DatabaseTarget } from '../../src/db/database.js';
 import { OidcStore } from '../../src/db/oidc-store.js';
-import { PrismaOidcAdapter } from '../../src/oidc/adapter.js';
+import { OidcAdapter } from '../../src/oidc/adapter.js';
 
 /**
  * node-oidc-provider's adapter contract, run against embedded PGlite always and against PostgreSQL
@@ -46,7 +46,7 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
   let clock = BASE;
   const mine: string[] = [];
 
-  const adapter = (model: string) => new PrismaOidcAdapter(store, model, { refreshTokenGraceSeconds: GRACE, now: () => clock });
+  const adapter = (model: string) => new OidcAdapter(store, model, { refreshTokenGraceSeconds: GRACE, now: () => clock });
   const advance = (seconds: number) => {
     clock += seconds * 1000;
   };
