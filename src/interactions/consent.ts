@@ -20,7 +20,7 @@ function describeScope(scope: string): string {
 
 export async function showConsent(ctx: Ctx, deps: InteractionDeps, details: Details): Promise<void> {
   const missing = promptDetails(details);
-  const locals = formLocals(ctx, deps, details);
+  const locals = formLocals(deps, details);
   await page(ctx, deps.render, 'interaction/consent', {
     title: t('consent.title'),
     ...locals,

@@ -91,7 +91,7 @@ export async function finish(ctx: Ctx, deps: InteractionDeps, result: Interactio
   ctx.redirect(target);
 }
 
-export function formLocals(ctx: Ctx, deps: InteractionDeps, details: Details) {
+export function formLocals(deps: InteractionDeps, details: Details) {
   return {
     uid: details.uid,
     csrf: deps.csrf.token(`interaction:${details.uid}`),

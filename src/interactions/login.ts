@@ -4,7 +4,7 @@ import { loginForm } from './schemas.js';
 
 export async function showLogin(ctx: Ctx, deps: InteractionDeps, details: Details, extra: { error?: string; login?: string } = {}, status = 200) {
   const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint.slice(0, 320) : '';
-  const locals = formLocals(ctx, deps, details);
+  const locals = formLocals(deps, details);
   await page(ctx, deps.render, 'interaction/login', {
     title: t('login.title'),
     ...locals,

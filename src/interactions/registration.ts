@@ -11,7 +11,7 @@ interface RegistrationView {
 }
 
 export async function showRegistration(ctx: Ctx, deps: InteractionDeps, details: Details, view: RegistrationView = {}, status = 200) {
-  const locals = formLocals(ctx, deps, details);
+  const locals = formLocals(deps, details);
   await page(ctx, deps.render, 'interaction/register', {
     title: t('register.title'),
     ...locals,

@@ -126,11 +126,12 @@ describe('bad requests get a clear 4xx and no stack trace', () => {
   });
 
   test('a repeated field is refused with 400', async () => {
-    const { browser, page } = await loginPage();
+    const { page } = await loginPage();
     const form = Browser.form(page.html, '/login');
+    // The body is refused before the interaction is even looked up, so no cookie is needed.
     const body = `${new URLSearchParams(form.fields).toString()}&login=a&login=b&password=x`;
-    const res = await fetch(new URL(form.action, env.af.issuer), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: '' }, body, redirect: 'manual' });
-    expect([400, 410]).toContain(res.status);
+    const res = await fetch(new URL(form.action, env.af.issuer), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+    expect(res.status).toBe(400);
   });
 
   test('an unknown or expired interaction shows a page to start again, not a 500', async () => {
