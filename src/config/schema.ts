@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().max(400 * 24 * 3600).default(fallback);
@@ -35,7 +36,8 @@ export const envSchema = z.object({
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).max(1048576).default(19456),
   ARGON2_ITERATIONS: z.coerce.number().int().min(1).max(10).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
-  ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // More hashes at once than cores adds ARGON2_MEMORY_KIB of memory each and no throughput.
+  ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.min(4, availableParallelism())),
   TTL_ACCESS_TOKEN: seconds(3600),
   TTL_ID_TOKEN: seconds(3600),
   TTL_AUTHORIZATION_CODE: z.coerce.number().int().min(10).max(600).default(60),

@@ -18,6 +18,7 @@ export function pgliteDriver(db: PGlite): SqlDriver {
     // PGlite has exactly one connection; its own queue already serialises callers.
     withSession: (fn) => fn(session),
     close: () => db.close(),
+    parallelism: 1,
   };
 }
 
@@ -52,5 +53,6 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
       }
     },
     close: () => pool.end(),
+    parallelism: pool.options.max ?? 10,
   };
 }

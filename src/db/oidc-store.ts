@@ -1,4 +1,5 @@
 import type { AdapterPayload } from 'oidc-provider';
+import { Batcher } from './batcher.js';
 import type { SqlDriver } from './sql.js';
 
 export interface StoredArtifact {
@@ -18,70 +19,86 @@ function isPayload(value: unknown): value is AdapterPayload {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-interface Waiter {
+interface Upsert {
   readonly model: string;
-  resolve(value: StoredArtifact | undefined): void;
-  reject(error: unknown): void;
+  readonly id: string;
+  readonly payload: AdapterPayload;
+  readonly expiresAt: Date | null;
+}
+
+interface IdLookup {
+  readonly model: string;
+  readonly id: string;
+  readonly now: Date;
 }
 
 /**
  * Repository for the `oidc_models` table: every artifact the OIDC provider persists. Plain SQL on
  * the driver rather than Prisma: these few statements run on every token request, and Prisma's
- * query pipeline costs more than the query itself here (see the bench).
+ * query pipeline costs more than the query itself here (see the bench). Lookups by id and upserts
+ * are group-committed (see Batcher): under load, concurrent requests share one statement.
  */
 export class OidcStore {
-  private readonly batches = new Map<string, { now: Date; waiters: Waiter[] }>();
+  private readonly reads: Batcher<IdLookup, StoredArtifact | undefined>;
+  private readonly writes: Batcher<Upsert, void>;
 
-  constructor(private readonly sql: SqlDriver) {}
+  constructor(private readonly sql: SqlDriver) {
+    // Half the connections each, so reads, writes and everything else (Prisma) all find one free.
+    const lanes = Math.max(1, Math.floor(sql.parallelism / 2));
+    this.reads = new Batcher((items) => this.findMany(items), lanes);
+    this.writes = new Batcher((items) => this.upsertMany(items), lanes);
+  }
 
   /**
-   * Finds by id. Lookups of one id under several models in the same tick become one query: the
-   * provider resolves an unhinted token by asking as AccessToken, ClientCredentials and
-   * RefreshToken at once (introspection, revocation).
+   * Finds by id. The provider resolves an unhinted token by asking for one id as AccessToken,
+   * ClientCredentials and RefreshToken at once (introspection, revocation); such lookups, and
+   * any others waiting together, become one query.
    */
   findById(model: string, id: string, now: Date): Promise<StoredArtifact | undefined> {
-    let batch = this.batches.get(id);
-    if (!batch) {
-      const created = { now, waiters: [] as Waiter[] };
-      this.batches.set(id, created);
-      batch = created;
-      queueMicrotask(() => void this.flush(id));
-    }
-    const waiters = batch.waiters;
-    return new Promise((resolve, reject) => waiters.push({ model, resolve, reject }));
+    return this.reads.submit({ model, id, now });
   }
 
-  private async flush(id: string): Promise<void> {
-    const batch = this.batches.get(id);
-    this.batches.delete(id);
-    if (!batch) return;
-    const models = [...new Set(batch.waiters.map((w) => w.model))];
-    try {
-      const rows = await this.sql.query<{ model: string; payload: unknown; consumed_at: Date | null }>(
-        `SELECT model, payload, consumed_at FROM oidc_models
-         WHERE id = $1 AND model = ANY($2::text[]) AND (expires_at IS NULL OR expires_at > $3)`,
-        [id, models, batch.now],
-      );
-      for (const waiter of batch.waiters) {
-        const row = rows.find((r) => r.model === waiter.model);
-        waiter.resolve(row && isPayload(row.payload) ? { payload: row.payload, consumedAt: row.consumed_at } : undefined);
-      }
-    } catch (error) {
-      for (const waiter of batch.waiters) waiter.reject(error);
-    }
+  private async findMany(items: IdLookup[]): Promise<Array<StoredArtifact | undefined>> {
+    const rows = await this.sql.query<{ model: string; id: string; payload: unknown; consumed_at: Date | null; expires_at: Date | null }>(
+      `SELECT model, id, payload, consumed_at, expires_at FROM oidc_models
+       WHERE id = ANY($1::text[]) AND model = ANY($2::text[])`,
+      [[...new Set(items.map((i) => i.id))], [...new Set(items.map((i) => i.model))]],
+    );
+    return items.map((item) => {
+      const row = rows.find((r) => r.id === item.id && r.model === item.model);
+      if (!row || !isPayload(row.payload)) return undefined;
+      if (row.expires_at && row.expires_at.getTime() <= item.now.getTime()) return undefined;
+      return { payload: row.payload, consumedAt: row.consumed_at };
+    });
   }
 
-  async upsert(model: string, id: string, payload: AdapterPayload, expiresAt: Date | null): Promise<void> {
+  upsert(model: string, id: string, payload: AdapterPayload, expiresAt: Date | null): Promise<void> {
+    return this.writes.submit({ model, id, payload, expiresAt });
+  }
+
+  private async upsertMany(items: Upsert[]): Promise<void[]> {
+    // One statement may not touch a row twice: the last write of an artifact in the batch wins,
+    // as it would have had they run one after another.
+    const latest = new Map<string, Upsert>();
+    for (const item of items) latest.set(`${item.model}\u0000${item.id}`, item);
+    const params: unknown[] = [];
+    const tuples: string[] = [];
+    for (const { model, id, payload, expiresAt } of latest.values()) {
+      const n = params.length;
+      tuples.push(`($${n + 1}, $${n + 2}, $${n + 3}::jsonb, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}::timestamptz, NULL::timestamptz)`);
+      params.push(model, id, JSON.stringify(payload), optionalString(payload.grantId), optionalString(payload.userCode),
+        optionalString(payload.uid), optionalString(payload.accountId), expiresAt);
+    }
     // An upsert replaces the whole record, consumed state included, as the provider's memory adapter does.
     await this.sql.query(
       `INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, account_id, expires_at, consumed_at)
-       VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, NULL)
+       VALUES ${tuples.join(', ')}
        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
          user_code = EXCLUDED.user_code, uid = EXCLUDED.uid, account_id = EXCLUDED.account_id,
          expires_at = EXCLUDED.expires_at, consumed_at = NULL`,
-      [model, id, JSON.stringify(payload), optionalString(payload.grantId), optionalString(payload.userCode),
-        optionalString(payload.uid), optionalString(payload.accountId), expiresAt],
+      params,
     );
+    return items.map(() => undefined);
   }
 
   async find(model: string, lookup: Lookup, now: Date): Promise<StoredArtifact | undefined> {

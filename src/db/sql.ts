@@ -15,4 +15,6 @@ export interface SqlDriver {
   /** Runs fn on one dedicated connection, so session-level locks hold across its statements. */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Statements that can usefully run at once: 1 for PGlite's single connection, the pool size otherwise. */
+  readonly parallelism: number;
 }

@@ -265,4 +265,30 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
     const client = await save('Client', { client_name: 'Fähre 渡し船 🚢', contacts: ['ops@例え.テスト'], jwks: { keys: [{ kty: 'EC', crv: 'P-256' }] } });
     await expect(adapter('Client').find(client.id)).resolves.toStrictEqual(client.payload);
   });
+  test('many concurrent upserts and finds (one batched statement each) return every caller its own row', async () => {
+    const saved = await Promise.all(Array.from({ length: 40 }, (_, i) => save(i % 2 ? 'AccessToken' : 'RefreshToken', { n: i })));
+    const found = await Promise.all(saved.map(({ id }, i) => adapter(i % 2 ? 'AccessToken' : 'RefreshToken').find(id)));
+    expect(found).toStrictEqual(saved.map((s) => s.payload));
+    // Asked under the other model, the same ids in the same batch find nothing.
+    const crossed = await Promise.all(saved.map(({ id }, i) => adapter(i % 2 ? 'RefreshToken' : 'AccessToken').find(id)));
+    expect(crossed.every((p) => p === undefined)).toBe(true);
+  });
+
+  test('two upserts of one artifact in the same batch: the later one wins, both callers succeed', async () => {
+    const { id, payload } = await save('Session');
+    const first = { ...payload, rev: 1 };
+    const second = { ...payload, rev: 2 };
+    await Promise.all([adapter('Session').upsert(id, first, TTL), adapter('Session').upsert(id, second, TTL)]);
+    await expect(adapter('Session').find(id)).resolves.toStrictEqual(second);
+  });
+
+  test('a batch that fails for one artifact still saves the others', async () => {
+    const good = payloadFor('AccessToken');
+    // A NUL character is valid JSON but PostgreSQL's jsonb rejects it: this upsert alone must fail.
+    const bad = payloadFor('AccessToken', { text: 'nul \u0000 here' });
+    const results = await Promise.allSettled([adapter('AccessToken').upsert(idOf(bad), bad, TTL), adapter('AccessToken').upsert(idOf(good), good, TTL)]);
+    expect(results.map((r) => r.status)).toStrictEqual(['rejected', 'fulfilled']);
+    await expect(adapter('AccessToken').find(idOf(good))).resolves.toStrictEqual(good);
+    await expect(adapter('AccessToken').find(idOf(bad))).resolves.toBeUndefined();
+  });
 });

@@ -1,0 +1,53 @@
+/**
+ * Group commit for one kind of statement: callers submit items one at a time, and whatever queues
+ * up while `maxInFlight` batches are already running goes to the database together as the next
+ * batch. An idle store adds no latency (a lone item runs at once); a busy one pays the fixed cost
+ * of a statement (a round trip on PostgreSQL, ~0.25 ms of CPU on PGlite) once per batch instead
+ * of once per item.
+ */
+export class Batcher<I, O> {
+  private queue: Array<{ item: I; resolve: (value: O) => void; reject: (error: unknown) => void }> = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    /** Runs one batch; returns one result per item, in order. */
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly maxInFlight: number,
+    private readonly maxBatch = 64,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    // Items submitted in the same tick join the batch.
+    queueMicrotask(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.inFlight++;
+    try {
+      const results = await this.run(batch.map((entry) => entry.item));
+      batch.forEach((entry, i) => entry.resolve(results[i] as O));
+    } catch (error) {
+      if (batch.length === 1) batch[0]?.reject(error);
+      // One bad item must not fail the others: each runs again on its own.
+      else for (const entry of batch) this.run([entry.item]).then((r) => entry.resolve(r[0] as O), entry.reject);
+    } finally {
+      this.inFlight--;
+      this.schedule();
+    }
+  }
+}
