@@ -15,6 +15,8 @@ import { VIEWS_DIR, type Renderer } from './http/views.js';
 import { demoRoutes, type DemoDeps } from './demo/routes.js';
 import type { InteractionDeps } from './interactions/interaction-context.js';
 import { interactionRoutes } from './interactions/routes.js';
+import { selfServiceRoutes, type SelfServiceDeps } from './self-service/routes.js';
+import { devMailRoutes } from './services/mail/dev-mail-routes.js';
 import type { Logger } from './logger.js';
 
 export interface AppDeps {
@@ -26,6 +28,9 @@ export interface AppDeps {
   readonly ping: () => Promise<boolean>;
   /** The demo relying party; absent when disabled. */
   readonly demo?: DemoDeps | undefined;
+  readonly selfService: SelfServiceDeps;
+  /** The development mail outbox's directory; absent in production or with SMTP. */
+  readonly devMailDir?: string | undefined;
 }
 
 function homeRoutes(render: Renderer, config: Config): Router<AppState> {
@@ -42,8 +47,8 @@ function homeRoutes(render: Renderer, config: Config): Router<AppState> {
   return router;
 }
 
-const OWN_PREFIXES = ['/interaction/', '/static/'];
-const OWN_PATHS = new Set(['/', '/docs', '/healthz', '/readyz']);
+const OWN_PREFIXES = ['/interaction/', '/static/', '/dev/mail'];
+const OWN_PATHS = new Set(['/', '/docs', '/healthz', '/readyz', '/verify-email', '/forgot-password', '/reset-password']);
 
 function isOwnPath(path: string, demo: boolean): boolean {
   if (OWN_PATHS.has(path) || OWN_PREFIXES.some((prefix) => path.startsWith(prefix))) return true;
@@ -79,6 +84,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     staticFiles(['style.css']),
     homeRoutes(deps.render, deps.config),
     interactionRoutes(deps.interactions),
+    selfServiceRoutes(deps.selfService),
+    ...(deps.devMailDir ? [devMailRoutes(deps.devMailDir, deps.config.issuer, deps.render)] : []),
     ...(deps.demo ? [demoRoutes(deps.demo)] : []),
   ]) {
     app.use(router.routes());

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config/index.js';
 import { openCore } from './container.js';
+import type { OutboxJob } from './db/outbox-repository.js';
 import { createLogger } from './logger.js';
 import { rotateSigningKeys } from './oidc/keys.js';
 
@@ -10,9 +11,19 @@ const USAGE = `usage: npm run cli -- <command>
   keys rotate                               add a new signing key of each algorithm, keep the old ones published
   users create --email E --password P [--name N] [--username U] [--verified] [--role R]...
   users list [--limit N] [--offset N]
-  users disable --email E | users enable --email E`;
+  users disable --email E | users enable --email E
+  mail failed                               list emails (and other jobs) that failed for good
+  mail retry ID                             send a failed one again, with a fresh set of attempts`;
 
 class UsageError extends Error {}
+
+/** One line per failed job: id, when, what, to whom, why. Never the payload's links or codes. */
+function describeJob(job: OutboxJob): string {
+  const target = z.object({ template: z.string(), to: z.string() }).safeParse(job.payload);
+  const email = z.object({ email: z.string() }).safeParse(job.payload);
+  const what = target.success ? `${job.name}:${target.data.template}\tto ${target.data.to}` : `${job.name}\t${email.success ? `for ${email.data.email}` : '-'}`;
+  return [job.id, job.createdAt.toISOString(), what, `${job.attempts} attempts`, job.lastError ?? '-'].join('\t');
+}
 
 const createArgs = z.object({
   email: z.string().trim().max(254).pipe(z.email()),
@@ -48,10 +59,19 @@ async function run(argv: string[]): Promise<string> {
     const { added, kept } = await rotateSigningKeys(config.keysDir);
     return `added keys ${added.join(', ')}; still published: ${kept.join(', ') || 'none'}\nrestart AuthFlow to sign with the new keys`;
   }
-  if (!['migrate', 'users create', 'users list', 'users disable', 'users enable'].includes(command)) throw new UsageError(USAGE);
+  const retry = /^mail retry (\d{1,19})$/.exec(command);
+  if (!['migrate', 'users create', 'users list', 'users disable', 'users enable', 'mail failed'].includes(command) && !retry) throw new UsageError(USAGE);
   const core = await openCore(config, createLogger('warn'));
   try {
     if (command === 'migrate') return 'database is up to date';
+    if (command === 'mail failed') {
+      const failed = await core.outboxRepository.listFailed();
+      return failed.map(describeJob).join('\n') || 'no failed jobs';
+    }
+    if (retry?.[1]) {
+      if (!(await core.outboxRepository.retry(retry[1]))) throw new UsageError(`no failed job ${retry[1]}`);
+      return `job ${retry[1]} is queued again; a running AuthFlow or worker sends it within seconds`;
+    }
     if (command === 'users list') {
       const page = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0) }).parse(values);
       const users = await core.users.list({ take: page.limit, skip: page.offset });

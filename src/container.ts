@@ -21,6 +21,18 @@ import { loadOrCreateSigningKeys } from './oidc/keys.js';
 import { providerPages } from './oidc/pages.js';
 import { createProvider } from './oidc/provider.js';
 import { UsersService } from './users/users-service.js';
+import { EmailTokensRepository } from './db/email-tokens-repository.js';
+import { OutboxRepository } from './db/outbox-repository.js';
+import { EmailLinks } from './self-service/email-links.js';
+import { EmailVerification } from './self-service/email-verification.js';
+import { OneTimeTokens } from './self-service/one-time-tokens.js';
+import { PasswordRecovery } from './self-service/password-recovery.js';
+import { jobCatalogue } from './services/jobs/catalogue.js';
+import type { JobRunner } from './services/jobs/jobs.js';
+import { startJobs } from './services/jobs/start-jobs.js';
+import { createMailTransport } from './services/mail/transport.js';
+import { Outbox } from './services/outbox.js';
+import { WindowLimiter } from './services/rate-limit.js';
 
 export interface Container {
   readonly config: Config;
@@ -32,6 +44,7 @@ export interface Container {
   readonly oidcStore: OidcStore;
   readonly audit: AuditLog;
   readonly registered: RegisteredClients;
+  readonly recovery: PasswordRecovery;
   close(): Promise<void>;
 }
 
@@ -42,9 +55,35 @@ export async function openCore(config: Config, logger: Logger) {
   const oidcStore = new OidcStore(db.sql);
   const hasher = new PasswordHasher({ ...config.argon2 });
   const usersRepository = new UsersRepository(db.prisma, db.sql);
-  const users = new UsersService(usersRepository, hasher, oidcStore);
+  const outboxRepository = new OutboxRepository(db.sql);
+  const outbox = new Outbox(db, outboxRepository);
+  const users = new UsersService(usersRepository, hasher, oidcStore, outbox);
   const audit = new AuditLog(new AuditRepository(db.prisma, db.sql), logger);
-  return { db, oidcStore, users, audit, usersRepository };
+  const emailTokens = new EmailTokensRepository(db.sql);
+  const tokens = new OneTimeTokens(emailTokens, config.cookieKeys[0] ?? '');
+  const perIp = new WindowLimiter(20, 3600_000);
+  const verification = new EmailVerification({ tokens, repository: emailTokens, outbox, issuer: config.issuer, perIp });
+  const links = new EmailLinks({ tokens, outbox, issuer: config.issuer });
+  const recovery = new PasswordRecovery({ tokens, repository: emailTokens, users: usersRepository, hasher, oidc: oidcStore, outbox, issuer: config.issuer });
+  return { db, oidcStore, users, audit, usersRepository, outbox, outboxRepository, verification, links, recovery, perIp };
+}
+
+export type Core = Awaited<ReturnType<typeof openCore>>;
+
+/** Starts this process's job workers (unless RUN_WORKERS=false) and lets the outbox wake them. */
+export function startWorkers(config: Config, logger: Logger, core: Core): { runner: JobRunner | undefined; close(): Promise<void> } {
+  if (!config.jobs.runWorkers) return { runner: undefined, close: async () => undefined };
+  const transport = createMailTransport(config.mail);
+  const { handlers, recurring } = jobCatalogue({ config, transport, recovery: core.recovery, oidc: core.oidcStore, users: core.usersRepository, logger });
+  const runner = startJobs(config, core.outboxRepository, handlers, recurring, logger);
+  core.outbox.onCommit(() => runner.kick());
+  return {
+    runner,
+    async close() {
+      await runner.stop();
+      transport.close();
+    },
+  };
 }
 
 /** The only place that constructs things; everything else receives what it needs. */
@@ -75,22 +114,28 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     const demo = config.demoEnabled
       ? { demo: new DemoClient(config.issuer), sessions: new DemoSessions(), render, csrf, secureCookies: config.secureCookies }
       : undefined;
+    // The development outbox is a page only outside production and only without real SMTP.
+    const devMail = config.env !== 'production' && config.mail.transport.kind === 'dev-outbox' ? config.mail.transport : undefined;
     const app = createApp({
       config,
       provider,
       render,
       logger,
       ping: () => core.db.ping(),
-      interactions: { provider, render, csrf, users: core.users, audit: core.audit, registered },
+      interactions: {
+        provider, render, csrf, users: core.users, audit: core.audit, registered,
+        verification: core.verification,
+        requireEmailVerification: config.requireEmailVerification,
+        devMailUrl: devMail ? `${config.issuer}/dev/mail` : undefined,
+        outbox: core.outbox,
+        issuer: config.issuer,
+        secureCookies: config.secureCookies,
+      },
+      selfService: { render, csrf, links: core.links, recovery: core.recovery, audit: core.audit, perIp: core.perIp },
+      devMailDir: devMail ? devMail.dir : undefined,
       demo,
     });
-    const purge = setInterval(() => {
-      core.oidcStore
-        .purgeExpired(new Date())
-        .then((count) => count > 0 && logger.info({ count }, 'purged expired oidc artifacts'))
-        .catch((error: unknown) => logger.error({ err: error }, 'purge of expired oidc artifacts failed'));
-    }, config.purgeIntervalSeconds * 1000);
-    purge.unref();
+    const workers = startWorkers(config, logger, core);
     return {
       config,
       logger,
@@ -101,8 +146,9 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       oidcStore: core.oidcStore,
       audit: core.audit,
       registered,
+      recovery: core.recovery,
       async close() {
-        clearInterval(purge);
+        await workers.close();
         await core.audit.flush();
         await core.db.close();
       },

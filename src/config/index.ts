@@ -38,6 +38,24 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   /** The demo relying party at /demo: on by default except in production. */
   readonly demoEnabled: boolean;
+  /** Product name shown on pages and in emails. */
+  readonly appName: string;
+  readonly mail: {
+    /** SMTP in production; in development without SMTP_URL, files a developer reads at /dev/mail. */
+    readonly transport: { readonly kind: 'smtp'; readonly url: string } | { readonly kind: 'dev-outbox'; readonly dir: string };
+    readonly from: string;
+  };
+  readonly requireEmailVerification: boolean;
+  readonly unverifiedAccountTtlDays: number;
+  readonly jobs: {
+    readonly maxAttempts: number;
+    readonly retryBaseMs: number;
+    readonly outboxPollMs: number;
+    /** Whether this process runs job workers (the default) or only writes jobs. */
+    readonly runWorkers: boolean;
+    /** BullMQ's key prefix in Redis. */
+    readonly queuePrefix: string;
+  };
   /** Environment values that clients.json may reference by name (client secrets). */
   readonly secrets: Readonly<Record<string, string>>;
   /** Things an operator should know about the defaults in use; logged once at start. */
@@ -95,6 +113,15 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     warnings.push('ISSUER uses http:// in production; browsers will not send Secure cookies');
   }
 
+  if (e.NODE_ENV === 'production' && !e.SMTP_URL) {
+    throw new ConfigError('SMTP_URL: required when NODE_ENV=production (smtp:// or smtps:// with credentials)');
+  }
+  if (e.NODE_ENV === 'production' && !e.MAIL_FROM) {
+    throw new ConfigError('MAIL_FROM: required when NODE_ENV=production, e.g. "Example <no-reply@example.com>"');
+  }
+  const mailOutboxDir = path.join(dataDir, 'mail');
+  if (!e.SMTP_URL) warnings.push(`SMTP_URL is not set: emails are written to ${mailOutboxDir}; read them at ${e.ISSUER}/dev/mail`);
+
   const secrets = Object.fromEntries(
     Object.entries(present).filter((entry): entry is [string, string] => /_SECRET$/.test(entry[0]) && typeof entry[1] === 'string'),
   );
@@ -136,6 +163,20 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>>)
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     demoEnabled: e.DEMO_ENABLED ?? e.NODE_ENV !== 'production',
+    appName: e.APP_NAME,
+    mail: {
+      transport: e.SMTP_URL ? { kind: 'smtp' as const, url: e.SMTP_URL } : { kind: 'dev-outbox' as const, dir: mailOutboxDir },
+      from: e.MAIL_FROM ?? `${e.APP_NAME} <no-reply@${new URL(e.ISSUER).hostname}>`,
+    },
+    requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
+    unverifiedAccountTtlDays: e.UNVERIFIED_ACCOUNT_TTL_DAYS,
+    jobs: {
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      retryBaseMs: e.JOB_RETRY_BASE_MS,
+      outboxPollMs: e.OUTBOX_POLL_MS,
+      runWorkers: e.RUN_WORKERS,
+      queuePrefix: e.QUEUE_PREFIX,
+    },
     secrets: Object.freeze(secrets),
     warnings,
   });

@@ -50,6 +50,20 @@ export const envSchema = z.object({
   PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86400).default(3600),
   DEMO_ENABLED: booleanFlag.optional(),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  APP_NAME: z.string().min(1).max(60).default('AuthFlow'),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtps://user:pass@smtp.example.com' })
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
+  REQUIRE_EMAIL_VERIFICATION: booleanFlag.default(true),
+  UNVERIFIED_ACCOUNT_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  // Retries of a failed job (a send): delays double from the base, 8 attempts span about an hour.
+  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  JOB_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  // Off for web processes when `npm run worker` runs the jobs in a deployment of its own.
+  RUN_WORKERS: booleanFlag.default(true),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/).default('authflow'),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { User, UserStatus } from '../generated/prisma/client.js';
 import type { SqlDriver } from './sql.js';
+import type { Tx } from './outbox-repository.js';
 
 export type { User, UserStatus };
 
@@ -63,9 +64,9 @@ export class UsersRepository {
     return fromRow(rows[0]);
   }
 
-  async create(user: NewUser): Promise<User> {
+  async create(user: NewUser, tx: Tx = this.prisma): Promise<User> {
     try {
-      return await this.prisma.user.create({
+      return await tx.user.create({
         data: {
           id: randomUUID(),
           email: user.email.trim(),
@@ -95,7 +96,38 @@ export class UsersRepository {
     return count === 0 ? null : this.findById(id);
   }
 
+  /** Deletes accounts whose address was never verified, created before `before`; returns their ids. */
+  async deleteUnverifiedBefore(before: Date): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `DELETE FROM users WHERE email_verified = false AND created_at < $1 AND status = 'active' RETURNING id::text AS id`,
+      [before],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.prisma.user.updateMany({ where: { id }, data: { passwordHash } });
   }
 }
+
+/** Writes that belong to a larger transaction (a token spent together with the change it allows). */
+export const userWrites = {
+  /** Marks the address verified, provided it is still the user's address. */
+  async markVerified(tx: Tx, userId: string, email: string): Promise<boolean> {
+    const { count } = await tx.user.updateMany({ where: { id: userId, emailLower: lower(email) }, data: { emailVerified: true } });
+    return count === 1;
+  },
+  /** Moves the account to a new, verified address; false when another account holds it by now. */
+  async changeEmail(tx: Tx, userId: string, email: string): Promise<boolean> {
+    try {
+      const { count } = await tx.user.updateMany({ where: { id: userId }, data: { email, emailLower: lower(email), emailVerified: true } });
+      return count === 1;
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return false;
+      throw error;
+    }
+  },
+  async setPasswordHash(tx: Tx, userId: string, passwordHash: string): Promise<void> {
+    await tx.user.updateMany({ where: { id: userId }, data: { passwordHash } });
+  },
+};

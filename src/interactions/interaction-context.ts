@@ -10,6 +10,8 @@ import type { PageLocals, Renderer } from '../http/views.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { UsersService } from '../users/users-service.js';
 import type { RegisteredClients } from '../oidc/clients-file.js';
+import type { EmailVerification } from '../self-service/email-verification.js';
+import type { Outbox } from '../services/outbox.js';
 
 export type Ctx = RouterContext<AppState>;
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -21,6 +23,14 @@ export interface InteractionDeps {
   readonly users: UsersService;
   readonly audit: AuditLog;
   readonly registered: RegisteredClients;
+  readonly verification: EmailVerification;
+  /** Unverified accounts must confirm their address before a sign-in completes. */
+  readonly requireEmailVerification: boolean;
+  /** The development mail outbox, shown on the verification page; absent with real SMTP. */
+  readonly devMailUrl: string | undefined;
+  readonly outbox: Outbox;
+  readonly issuer: string;
+  readonly secureCookies: boolean;
 }
 
 const restartSchema = z.string().max(4096).regex(/^\/auth\?[^\s]*$/);

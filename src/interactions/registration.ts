@@ -1,6 +1,8 @@
 import { t, type MessageKey } from '../errors/messages.js';
 import { type Ctx, type Details, type InteractionDeps, finish, formLocals, page } from './interaction-context.js';
 import { registrationForm } from './schemas.js';
+import { requireVerification } from './verify-email.js';
+import { noteSignIn } from './device-notice.js';
 
 interface RegistrationView {
   email?: string;
@@ -43,7 +45,8 @@ export async function submitRegistration(ctx: Ctx, deps: InteractionDeps, detail
     await showRegistration(ctx, deps, details, { ...echo, error: t('register.failed'), fieldErrors }, 400);
     return;
   }
-  const result = await deps.users.register(form.data);
+  // The account and its verification email commit together: no account without its email.
+  const result = await deps.users.register(form.data, (tx, user) => deps.verification.send(tx, user));
   if (!result.ok) {
     const view: RegistrationView =
       result.reason === 'password'
@@ -54,6 +57,8 @@ export async function submitRegistration(ctx: Ctx, deps: InteractionDeps, detail
   }
   const clientId = String(details.params.client_id);
   deps.audit.record(ctx, { type: 'user.registered', userId: result.user.id, clientId });
+  await noteSignIn(ctx, deps, result.user);
+  if (deps.requireEmailVerification) return requireVerification(ctx, deps, details, result.user, false);
   deps.audit.record(ctx, { type: 'login.success', userId: result.user.id, clientId, details: { method: 'registration' } });
   await finish(ctx, deps, { login: { accountId: result.user.id, amr: ['pwd'], remember: true } });
 }

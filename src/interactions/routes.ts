@@ -6,6 +6,7 @@ import { submitConsent, showConsent } from './consent.js';
 import { type Ctx, type InteractionDeps, finish, loadInteraction, requireCsrf } from './interaction-context.js';
 import { showLogin, submitLogin } from './login.js';
 import { showRegistration, submitRegistration } from './registration.js';
+import { showVerification, submitCode, submitContinue, submitResend } from './verify-email.js';
 
 type Handler = (ctx: Ctx, deps: InteractionDeps, details: NonNullable<Awaited<ReturnType<typeof loadInteraction>>>) => Promise<void>;
 
@@ -35,6 +36,10 @@ export function interactionRoutes(deps: InteractionDeps): Router<AppState> {
     return showLogin(ctx, d, details);
   }));
   router.get('/register', get((ctx, d, details) => showRegistration(ctx, d, details)));
+  router.get('/verify', get((ctx, d, details) => showVerification(ctx, d, details)));
+  router.post('/verify', post(submitCode));
+  router.post('/verify/continue', post(submitContinue));
+  router.post('/verify/resend', post(submitResend));
   router.post('/login', post(submitLogin));
   router.post('/register', post(submitRegistration));
   router.post('/consent', post(submitConsent));

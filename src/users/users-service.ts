@@ -1,7 +1,9 @@
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import { checkPassword, type PasswordProblem } from '../credentials/password-policy.js';
 import type { OidcStore } from '../db/oidc-store.js';
+import type { Tx } from '../db/outbox-repository.js';
 import { DuplicateUserError, type User, type UsersRepository } from '../db/users-repository.js';
+import type { Outbox } from '../services/outbox.js';
 
 export interface Registration {
   readonly email: string;
@@ -25,14 +27,20 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly oidc: OidcStore,
+    private readonly outbox: Outbox,
   ) {}
 
-  async register(input: Registration): Promise<RegistrationResult> {
+  /** Creates the account; `alongside` writes what must commit with it (the verification email). */
+  async register(input: Registration, alongside?: (tx: Tx, user: User) => Promise<void>): Promise<RegistrationResult> {
     const problem = checkPassword(input.password, [input.email, input.username]);
     if (problem) return { ok: false, reason: 'password', problem };
     const passwordHash = await this.hasher.hash(input.password);
     try {
-      const user = await this.users.create({ ...input, passwordHash });
+      const user = await this.outbox.transaction(async (tx) => {
+        const created = await this.users.create({ ...input, passwordHash }, tx);
+        if (alongside) await alongside(tx, created);
+        return created;
+      });
       return { ok: true, user };
     } catch (error) {
       if (error instanceof DuplicateUserError) return { ok: false, reason: 'taken', field: error.field };
@@ -64,6 +72,10 @@ export class UsersService {
 
   list(page: { take: number; skip: number }): Promise<User[]> {
     return this.users.list(page);
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findById(id);
   }
 
   findByLogin(login: string): Promise<User | null> {

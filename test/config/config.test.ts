@@ -41,6 +41,11 @@ describe('configuration from the environment', () => {
     [{ TRUST_PROXY: 'maybe' }, /^TRUST_PROXY: /],
     [{ COOKIE_KEYS: 'short' }, /^COOKIE_KEYS/],
     [{ NODE_ENV: 'production' }, /^COOKIE_KEYS: required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32) }, /^SMTP_URL: required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), SMTP_URL: 'smtp://mail.example.com' }, /^MAIL_FROM: required when NODE_ENV=production/],
+    [{ SMTP_URL: 'http://mail.example.com' }, /^SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/],
+    [{ UNVERIFIED_ACCOUNT_TTL_DAYS: '0' }, /^UNVERIFIED_ACCOUNT_TTL_DAYS: /],
+    [{ REQUIRE_EMAIL_VERIFICATION: 'perhaps' }, /^REQUIRE_EMAIL_VERIFICATION: /],
   ])('%j is refused with one line naming the variable', (env, message) => {
     let error: unknown;
     try {
@@ -55,8 +60,12 @@ describe('configuration from the environment', () => {
 
   test('production with COOKIE_KEYS starts without a development key file', () => {
     const dir = dataDir();
-    const config = loadConfig({ AUTHFLOW_DATA_DIR: dir, NODE_ENV: 'production', COOKIE_KEYS: `${'a'.repeat(32)},${'b'.repeat(40)}`, ISSUER: 'https://id.example.com' });
+    const config = loadConfig({
+      AUTHFLOW_DATA_DIR: dir, NODE_ENV: 'production', COOKIE_KEYS: `${'a'.repeat(32)},${'b'.repeat(40)}`, ISSUER: 'https://id.example.com',
+      SMTP_URL: 'smtps://user:pass@mail.example.com', MAIL_FROM: 'Example <no-reply@example.com>',
+    });
     expect(config.cookieKeys).toHaveLength(2);
+    expect(config.mail).toEqual({ transport: { kind: 'smtp', url: 'smtps://user:pass@mail.example.com' }, from: 'Example <no-reply@example.com>' });
     expect(config.secureCookies).toBe(true);
     expect(config.warnings).toEqual([]);
   });

@@ -12,7 +12,8 @@ let page: Page;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  af = await startAuthFlow({ DEMO_ENABLED: 'true', CLIENTS_FILE: 'clients.json' });
+  // As a newcomer runs it: email verification on, and no SMTP, so mail goes to the /dev/mail outbox.
+  af = await startAuthFlow({ DEMO_ENABLED: 'true', CLIENTS_FILE: 'clients.json', SMTP_URL: '', REQUIRE_EMAIL_VERIFICATION: 'true' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -37,11 +38,23 @@ test('a new user opens the demo, registers, sees the claims, refreshes and signs
   await page.getByLabel('Password').fill('browser passphrase 2026');
   await page.getByRole('button', { name: 'Create account' }).click();
 
+  // The verification page points at the development outbox; the code from the email finishes the sign-in.
+  await page.getByRole('heading', { name: 'Confirm your email address' }).waitFor();
+  const mail = await browser.newPage();
+  await mail.goto(`${af.issuer}/dev/mail`);
+  await mail.locator('.mail-list a').first().click();
+  const text = (await mail.locator('.mail-text').textContent()) ?? '';
+  expect(text).toContain(`${af.issuer}/verify-email?token=`);
+  const code = /(?<!\d)\d{6}(?!\d)/.exec(text)?.[0] ?? '';
+  await mail.close();
+  await page.getByLabel('Code from the email').fill(code);
+  await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+
   await page.waitForURL(`${af.issuer}/demo`);
   const claims = JSON.parse((await page.locator('#id-token-claims').textContent()) ?? '{}') as Record<string, unknown>;
   expect(claims).toMatchObject({ iss: af.issuer, aud: 'demo' });
   const userinfo = JSON.parse((await page.locator('#userinfo').textContent()) ?? '{}') as Record<string, unknown>;
-  expect(userinfo).toMatchObject({ email, name: 'Browser User', sub: claims.sub });
+  expect(userinfo).toMatchObject({ email, email_verified: true, name: 'Browser User', sub: claims.sub });
   await page.screenshot({ path: path.join(tmpdir(), 'authflow-demo-signed-in.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Refresh tokens' }).click();

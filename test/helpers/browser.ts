@@ -36,6 +36,15 @@ export class Browser {
     return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
   }
 
+  /** A cookie this browser holds, to hand to another one (the same device, a new session). */
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   /** One request, no redirect following. */
   async request(input: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<PageResponse> {
     const url = new URL(input, this.origin);

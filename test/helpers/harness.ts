@@ -52,6 +52,11 @@ export async function startAuthFlow(env: Record<string, string> = {}, logger: Lo
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_ITERATIONS: '1',
     LOG_LEVEL: 'silent',
+    // Flows that are not about verification sign in straight after registering; its own tests turn it on.
+    REQUIRE_EMAIL_VERIFICATION: 'false',
+    OUTBOX_POLL_MS: '200',
+    ...(process.env.TEST_SMTP_URL ? { SMTP_URL: process.env.TEST_SMTP_URL } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,
   });
@@ -83,11 +88,11 @@ export function uniqueEmail(prefix = 'user'): string {
  * One AuthFlow for a test file, started before its tests and stopped after them, with an
  * openid-client relying party already discovered for `clientId`.
  */
-export function useAuthFlow(clientId = 'first-party'): { readonly af: Harness; readonly rp: client.Configuration } {
+export function useAuthFlow(clientId = 'first-party', env: Record<string, string> = {}): { readonly af: Harness; readonly rp: client.Configuration } {
   let af: Harness | undefined;
   let rp: client.Configuration | undefined;
   beforeAll(async () => {
-    af = await startAuthFlow();
+    af = await startAuthFlow(env);
     rp = await discover(af.issuer, clientId);
   });
   afterAll(() => af?.close());

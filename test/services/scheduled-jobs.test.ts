@@ -1,0 +1,76 @@
+import { pino } from 'pino';
+import { Browser } from '../helpers/browser.js';
+import { startAuthFlow, uniqueEmail, type Harness } from '../helpers/harness.js';
+import { discover, register, startAuthorization } from '../helpers/oidc.js';
+import { OidcStore } from '../../src/db/oidc-store.js';
+import { UsersRepository } from '../../src/db/users-repository.js';
+import { jobCatalogue } from '../../src/services/jobs/catalogue.js';
+import { smtpTransport } from '../../src/services/mail/transport.js';
+
+describe('deleting accounts never verified', () => {
+  let af: Harness;
+  beforeAll(async () => {
+    af = await startAuthFlow({ REQUIRE_EMAIL_VERIFICATION: 'true', UNVERIFIED_ACCOUNT_TTL_DAYS: '7' });
+  });
+  afterAll(() => af.close());
+
+  test('removes only unverified accounts older than the limit, and is safe to run twice at once', async () => {
+    const { db, users } = af.container;
+    const make = async (prefix: string, verified: boolean, ageDays: number) => {
+      const result = await users.register({ email: uniqueEmail(prefix), password: 'correct horse battery staple', emailVerified: verified });
+      if (!result.ok) throw new Error('could not create the user');
+      await db.sql.query(`UPDATE users SET created_at = now() - ($2::int * interval '1 day') WHERE id = $1::uuid`, [result.user.id, ageDays]);
+      return result.user.id;
+    };
+    const stale = await make('stale', false, 8);
+    const young = await make('young', false, 6);
+    const verified = await make('verified', true, 30);
+    const job = jobCatalogue({
+      config: af.config,
+      transport: smtpTransport('smtp://127.0.0.1:1', 'x@example.test'),
+      recovery: af.container.recovery,
+      oidc: new OidcStore(db.sql),
+      users: new UsersRepository(db.prisma, db.sql),
+      logger: pino({ level: 'silent' }),
+    }).recurring.find((j) => j.name === 'delete-unverified-accounts');
+    expect(job).toBeDefined();
+    await Promise.all([job?.run(), job?.run()]);
+    expect(await users.findById(stale)).toBeNull();
+    expect(await users.findById(young)).not.toBeNull();
+    expect(await users.findById(verified)).not.toBeNull();
+  });
+});
+
+describe('the development mail outbox', () => {
+  test('without SMTP_URL, mail is kept under the data dir and readable at /dev/mail, links clickable', async () => {
+    const af = await startAuthFlow({ SMTP_URL: '', REDIS_URL: '', DATABASE_URL: '' });
+    try {
+      const email = uniqueEmail('devmail');
+      const rp = await discover(af.issuer, 'first-party');
+      const browser = new Browser(af.issuer);
+      await register(browser, await browser.follow((await startAuthorization(rp)).url.toString()), { email, password: 'correct horse battery staple' });
+      let list = await browser.request('/dev/mail');
+      for (let i = 0; i < 50 && !list.html.includes(email); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        list = await browser.request('/dev/mail');
+      }
+      expect(list.html).toContain(email);
+      const href = /href="(\/dev\/mail\/[0-9-a-f]+)"/.exec(list.html)?.[1] ?? '';
+      const shown = await browser.request(href);
+      expect(shown.status).toBe(200);
+      expect(shown.html).toMatch(new RegExp(`<a href="${af.issuer}/verify-email\\?token=[A-Za-z0-9_-]{43}">`));
+      expect((await browser.request('/dev/mail/..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
+    } finally {
+      await af.close();
+    }
+  });
+
+  test('is not served in production', async () => {
+    const af = await startAuthFlow({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(40), MAIL_FROM: 'AuthFlow <no-reply@example.test>', SMTP_URL: 'smtp://127.0.0.1:1', DEMO_ENABLED: 'false' });
+    try {
+      expect((await new Browser(af.issuer).request('/dev/mail')).status).toBe(404);
+    } finally {
+      await af.close();
+    }
+  });
+});
