@@ -56,6 +56,7 @@ export async function startAuthFlow(env: Record<string, string> = {}, logger: Lo
     REQUIRE_EMAIL_VERIFICATION: 'false',
     OUTBOX_POLL_MS: '200',
     ...(process.env.TEST_SMTP_URL ? { SMTP_URL: process.env.TEST_SMTP_URL } : {}),
+    MAIL_FROM: 'AuthFlow <no-reply@example.test>',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     ...env,

@@ -151,7 +151,7 @@ describe('the mail pipeline', () => {
   if (process.env.REDIS_URL) describe('through BullMQ (services run)', () => {
     let af: Harness;
     beforeAll(async () => {
-      af = await startAuthFlow({ DATABASE_URL: '', QUEUE_PREFIX: `t${Date.now().toString(36)}`, JOB_RETRY_BASE_MS: '200', REQUIRE_EMAIL_VERIFICATION: 'true' });
+      af = await startAuthFlow({ DATABASE_URL: '', QUEUE_PREFIX: `authflow-test-${Date.now().toString(36)}`, JOB_RETRY_BASE_MS: '200', REQUIRE_EMAIL_VERIFICATION: 'true' });
     });
     afterAll(() => af.close());
 
