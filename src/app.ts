@@ -12,6 +12,7 @@ import { securityHeaders } from './http/security-headers.js';
 import type { AppState } from './http/state.js';
 import { staticFiles } from './http/static-files.js';
 import { VIEWS_DIR, type Renderer } from './http/views.js';
+import { accountRoutes, type AccountDeps } from './account/routes.js';
 import { demoRoutes, type DemoDeps } from './demo/routes.js';
 import type { InteractionDeps } from './interactions/interaction-context.js';
 import { interactionRoutes } from './interactions/routes.js';
@@ -29,6 +30,7 @@ export interface AppDeps {
   /** The demo relying party; absent when disabled. */
   readonly demo?: DemoDeps | undefined;
   readonly selfService: SelfServiceDeps;
+  readonly account: AccountDeps;
   /** The development mail outbox's directory; absent in production or with SMTP. */
   readonly devMailDir?: string | undefined;
 }
@@ -47,8 +49,8 @@ function homeRoutes(render: Renderer, config: Config): Router<AppState> {
   return router;
 }
 
-const OWN_PREFIXES = ['/interaction/', '/static/', '/dev/mail'];
-const OWN_PATHS = new Set(['/', '/docs', '/healthz', '/readyz', '/verify-email', '/forgot-password', '/reset-password']);
+const OWN_PREFIXES = ['/interaction/', '/static/', '/dev/mail', '/account/'];
+const OWN_PATHS = new Set(['/', '/docs', '/healthz', '/readyz', '/verify-email', '/forgot-password', '/reset-password', '/account']);
 
 function isOwnPath(path: string, demo: boolean): boolean {
   if (OWN_PATHS.has(path) || OWN_PREFIXES.some((prefix) => path.startsWith(prefix))) return true;
@@ -85,6 +87,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     homeRoutes(deps.render, deps.config),
     interactionRoutes(deps.interactions),
     selfServiceRoutes(deps.selfService),
+    accountRoutes(deps.account),
     ...(deps.devMailDir ? [devMailRoutes(deps.devMailDir, deps.config.issuer, deps.render)] : []),
     ...(deps.demo ? [demoRoutes(deps.demo)] : []),
   ]) {

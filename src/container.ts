@@ -1,6 +1,11 @@
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { createApp } from './app.js';
+import { AccountClient, withAccountClient } from './account/account-client.js';
+import { AccountSessions } from './account/account-session.js';
+import { CurrentPassword } from './account/current-password.js';
+import { EmailChange } from './account/email-change.js';
+import { PasswordChange } from './account/password-change.js';
 import { DEMO_CLIENT_ID, DemoClient } from './demo/demo-client.js';
 import { DemoSessions } from './demo/demo-sessions.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -20,6 +25,7 @@ import { loadClientsFile, withoutClient, type RegisteredClients } from './oidc/c
 import { loadOrCreateSigningKeys } from './oidc/keys.js';
 import { providerPages } from './oidc/pages.js';
 import { createProvider } from './oidc/provider.js';
+import { tokenSessionFinder } from './oidc/token-session.js';
 import { UsersService } from './users/users-service.js';
 import { EmailTokensRepository } from './db/email-tokens-repository.js';
 import { OutboxRepository } from './db/outbox-repository.js';
@@ -65,7 +71,7 @@ export async function openCore(config: Config, logger: Logger) {
   const verification = new EmailVerification({ tokens, repository: emailTokens, outbox, issuer: config.issuer, perIp });
   const links = new EmailLinks({ tokens, outbox, issuer: config.issuer });
   const recovery = new PasswordRecovery({ tokens, repository: emailTokens, users: usersRepository, hasher, oidc: oidcStore, outbox, issuer: config.issuer });
-  return { db, oidcStore, users, audit, usersRepository, outbox, outboxRepository, verification, links, recovery, perIp };
+  return { db, oidcStore, users, audit, usersRepository, outbox, outboxRepository, verification, links, recovery, perIp, hasher, tokens, emailTokens };
 }
 
 export type Core = Awaited<ReturnType<typeof openCore>>;
@@ -91,7 +97,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   // Fail on a bad clients file before touching the database.
   const fromFile = loadClientsFile(config.clientsFile, config.issuer, config.secrets);
   // The shipped demo client exists for /demo only; with the demo off it must not sign anyone in.
-  const registered = config.demoEnabled ? fromFile : withoutClient(fromFile, DEMO_CLIENT_ID);
+  const registered = withAccountClient(config.demoEnabled ? fromFile : withoutClient(fromFile, DEMO_CLIENT_ID), config.issuer);
   const core = await openCore(config, logger);
   try {
     const keys = await loadOrCreateSigningKeys(config.keysDir);
@@ -132,6 +138,16 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
         secureCookies: config.secureCookies,
       },
       selfService: { render, csrf, links: core.links, recovery: core.recovery, audit: core.audit, perIp: core.perIp },
+      account: {
+        client: new AccountClient(config.issuer),
+        sessions: new AccountSessions({ secureCookies: config.secureCookies, store: core.oidcStore }),
+        findTokenSession: tokenSessionFinder(provider),
+        users: core.users,
+        currentPassword: new CurrentPassword(core.hasher),
+        passwords: new PasswordChange({ hasher: core.hasher, oidc: core.oidcStore, outbox: core.outbox, issuer: config.issuer }),
+        emails: new EmailChange({ tokens: core.tokens, repository: core.emailTokens, users: core.usersRepository, outbox: core.outbox, issuer: config.issuer }),
+        render, csrf, audit: core.audit,
+      },
       devMailDir: devMail ? devMail.dir : undefined,
       demo,
     });

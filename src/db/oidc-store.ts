@@ -142,6 +142,11 @@ export class OidcStore {
     return this.count('DELETE FROM oidc_models WHERE account_id = $1', [accountId]);
   }
 
+  /** Ends everything a user holds except one provider session (password changed from that session). */
+  async destroyByAccountIdExceptSession(accountId: string, sessionUid: string): Promise<number> {
+    return this.count(`DELETE FROM oidc_models WHERE account_id = $1 AND NOT (model = 'Session' AND uid IS NOT DISTINCT FROM $2)`, [accountId, sessionUid]);
+  }
+
   async purgeExpired(now: Date): Promise<number> {
     return this.count('DELETE FROM oidc_models WHERE expires_at <= $1', [now]);
   }

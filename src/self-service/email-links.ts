@@ -1,6 +1,7 @@
 import type { EmailTokenRecord } from '../db/email-tokens-repository.js';
 import { userWrites } from '../db/users-repository.js';
 import type { Outbox } from '../services/outbox.js';
+import { commitEmailChange } from './commit-email-change.js';
 import type { OneTimeTokens } from './one-time-tokens.js';
 
 export type LinkResult =
@@ -28,14 +29,7 @@ export class EmailLinks {
         const done = await userWrites.markVerified(tx, spent.userId, spent.email);
         return done ? { ok: true, purpose: 'verify_email', userId: spent.userId, email: spent.email } : { ok: false, reason: 'invalid' };
       }
-      const before = await tx.user.findUnique({ where: { id: spent.userId }, select: { email: true, name: true } });
-      if (!before || !(await userWrites.changeEmail(tx, spent.userId, spent.email))) return { ok: false, reason: 'taken' };
-      // The old address hears of it, so a hijacked session cannot move the account away silently.
-      await this.deps.outbox.mail(tx, {
-        template: 'email-changed',
-        to: before.email,
-        data: { name: before.name ?? '', oldEmail: before.email, newEmail: spent.email, when: when.toUTCString(), resetLink: `${this.deps.issuer}/forgot-password` },
-      });
+      if (!(await commitEmailChange(tx, this.deps, spent, when))) return { ok: false, reason: 'taken' };
       return { ok: true, purpose: 'change_email', userId: spent.userId, email: spent.email };
     });
   }

@@ -3,10 +3,9 @@ import type { Tx } from '../db/outbox-repository.js';
 import { userWrites } from '../db/users-repository.js';
 import type { Outbox } from '../services/outbox.js';
 import type { WindowLimiter } from '../services/rate-limit.js';
+import { mailAddressProof } from './address-proof.js';
 import type { OneTimeTokens } from './one-time-tokens.js';
 
-const LINK_TTL_MS = 24 * 3600_000;
-const CODE_TTL_MS = 10 * 60_000;
 export const RESEND_COOLDOWN_MS = 60_000;
 const RESENDS_PER_HOUR = 5;
 
@@ -34,18 +33,7 @@ export class EmailVerification {
 
   /** Sends the verification email as part of the caller's transaction (registration). */
   async send(tx: Tx, user: Addressee): Promise<void> {
-    const issued = await this.deps.tokens.issue(tx, { userId: user.id, purpose: 'verify_email', email: user.email, linkTtlMs: LINK_TTL_MS, codeTtlMs: CODE_TTL_MS });
-    await this.deps.outbox.mail(tx, {
-      template: 'verify-email',
-      to: user.email,
-      data: {
-        name: user.name ?? '',
-        link: `${this.deps.issuer}/verify-email?token=${issued.link}`,
-        code: issued.code ?? '',
-        linkHours: String(LINK_TTL_MS / 3600_000),
-        codeMinutes: String(CODE_TTL_MS / 60_000),
-      },
-    });
+    await mailAddressProof(tx, this.deps, { userId: user.id, name: user.name, email: user.email, purpose: 'verify_email' });
   }
 
   /** A new link and code, within the cooldown and the per-account and per-address limits. */

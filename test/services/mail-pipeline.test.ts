@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { Browser } from '../helpers/browser.js';
 import { FIXTURES, freePort, startAuthFlow, uniqueEmail, type Harness } from '../helpers/harness.js';
 import { mailsTo, rejectionsFor, waitForMail } from '../helpers/mail.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { discover, register, startAuthorization } from '../helpers/oidc.js';
 import { OutboxRepository } from '../../src/db/outbox-repository.js';
 import { startInProcessRunner } from '../../src/services/jobs/in-process-runner.js';
@@ -164,5 +165,34 @@ describe('the mail pipeline', () => {
       const rows = await af.container.db.sql.query<{ status: string; attempts: number }>(`SELECT status, attempts FROM outbox WHERE payload->>'to' = $1`, [email]);
       expect(rows).toEqual([{ status: 'sent', attempts: 2 }]);
     });
+  });
+
+  if (process.env.REDIS_URL) describe('while Redis is down (services run)', () => {
+    let af: Harness;
+    let redis: TcpProxy;
+    beforeAll(async () => {
+      const target = new URL(process.env.REDIS_URL ?? '');
+      redis = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 6379) });
+      af = await startAuthFlow({ DATABASE_URL: '', REDIS_URL: `redis://127.0.0.1:${redis.port}`, QUEUE_PREFIX: `authflow-test-${Date.now().toString(36)}r`, REQUIRE_EMAIL_VERIFICATION: 'true' });
+    });
+    afterAll(async () => {
+      await redis.up();
+      await af.close();
+      await redis.down();
+    });
+
+    test('sign-ups still succeed; their email waits in the outbox and goes out once Redis is back', async () => {
+      await redis.down();
+      const email = uniqueEmail('outage');
+      await registerAt(af.issuer, email);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await mailsTo(email)).toHaveLength(0);
+      const rows = await af.container.db.sql.query<{ status: string; relayed: boolean }>(`SELECT status, relayed_at IS NOT NULL AS relayed FROM outbox WHERE name = 'mail'`, []);
+      expect(rows).toEqual([{ status: 'pending', relayed: false }]);
+      await redis.up();
+      await waitForMail(email, { timeoutMs: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await mailsTo(email)).toHaveLength(1);
+    }, 40_000);
   });
 });
