@@ -21,6 +21,8 @@ export async function startAuthFlow(options: ServerOptions): Promise<BenchTarget
     COOKIE_KEYS: options.cookieKey,
     LOG_LEVEL: 'silent',
     DATABASE_URL: options.databaseUrl,
+    SMTP_URL: options.smtpUrl,
+    MAIL_FROM: 'AuthFlow Bench <no-reply@bench.test>',
   });
   const container = await createContainer(config, createLogger(config.logLevel));
   const running = await listen(container, config.port, config.host);

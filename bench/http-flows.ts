@@ -10,6 +10,16 @@ export const SPA_CLIENT = 'bench-spa';
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
 
+  /** A fresh jar that keeps only the named cookies of this one: the same browser, signed out. */
+  keeping(names: readonly string[]): CookieJar {
+    const jar = new CookieJar();
+    for (const name of names) {
+      const value = this.cookies.get(name);
+      if (value !== undefined) jar.cookies.set(name, value);
+    }
+    return jar;
+  }
+
   header(): Record<string, string> {
     return this.cookies.size === 0 ? {} : { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
   }

@@ -11,6 +11,8 @@ export interface ServerOptions {
   readonly clientsFile: string;
   readonly cookieKey: string;
   readonly databaseUrl?: string | undefined;
+  /** Where AuthFlow sends email (a discarding sink run by the bench). */
+  readonly smtpUrl?: string | undefined;
 }
 
 export interface Usage {

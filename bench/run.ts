@@ -22,6 +22,7 @@ import { describeMachine, machineReport, sampleMachine } from './machine.js';
 import type { ServerKind, Usage } from './protocol.js';
 import { evaluate, formatTable, type TargetResult } from './report.js';
 import { fixedScenarios, introspectionScenario, refreshScenario } from './scenarios.js';
+import { startMailSink } from './mail-sink.js';
 import { ServerProcess } from './server-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -57,8 +58,8 @@ interface Target {
   minted: number;
 }
 
-async function startTarget(label: string, kind: ServerKind, url: string | undefined, dir: string, keysDir: string, cookieKey: string): Promise<Target> {
-  const options = { kind, port: 0, keysDir, dataDir: path.join(dir, label), clientsFile: CLIENTS_FILE, cookieKey, databaseUrl: url };
+async function startTarget(label: string, kind: ServerKind, url: string | undefined, dir: string, keysDir: string, cookieKey: string, smtpUrl: string): Promise<Target> {
+  const options = { kind, port: 0, keysDir, dataDir: path.join(dir, label), clientsFile: CLIENTS_FILE, cookieKey, databaseUrl: url, smtpUrl };
   let firstStartPeakRssBytes: number | undefined;
   let prepCpuMicros = 0;
   if (kind === 'authflow' && !url) {
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'authflow-bench-'));
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const targets: Target[] = [];
+  const mail = await startMailSink();
   try {
     // Generated once here, then loaded by every server through src/oidc/keys.ts: same signing keys.
     const keysDir = path.join(dir, 'keys');
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
     const chosen = env.BENCH_TARGETS ? new Set(env.BENCH_TARGETS.split(',')) : undefined;
     for (const [label, kind, url] of plan.filter(([label]) => !chosen || chosen.has(label))) {
       log(`starting ${label}`);
-      targets.push(await startTarget(label, kind, url, dir, keysDir, cookieKey));
+      targets.push(await startTarget(label, kind, url, dir, keysDir, cookieKey, mail.url));
     }
     await runAll(targets, basicAuth);
     const finished = [];
@@ -169,6 +171,7 @@ async function main(): Promise<void> {
       await t.server.request('cleanup', { emails: t.emails, clientIds: ['bench-spa', 'bench-service'] }).catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
     }
     await Promise.all(targets.map((t) => t.server.stop()));
+    await mail.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -29,6 +29,7 @@ import { tokenSessionFinder } from './oidc/token-session.js';
 import { UsersService } from './users/users-service.js';
 import { EmailTokensRepository } from './db/email-tokens-repository.js';
 import { OutboxRepository } from './db/outbox-repository.js';
+import { KnownDevicesRepository } from './db/known-devices-repository.js';
 import { EmailLinks } from './self-service/email-links.js';
 import { EmailVerification } from './self-service/email-verification.js';
 import { OneTimeTokens } from './self-service/one-time-tokens.js';
@@ -134,6 +135,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
         requireEmailVerification: config.requireEmailVerification,
         devMailUrl: devMail ? `${config.issuer}/dev/mail` : undefined,
         outbox: core.outbox,
+        devices: new KnownDevicesRepository(core.db.sql),
         issuer: config.issuer,
         secureCookies: config.secureCookies,
       },

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { knownDevices } from '../db/known-devices-repository.js';
 import type { User } from '../db/users-repository.js';
 import type { Ctx, InteractionDeps } from './interaction-context.js';
 
@@ -22,8 +21,9 @@ export async function noteSignIn(ctx: Ctx, deps: InteractionDeps, user: User): P
   if (!device || !/^[A-Za-z0-9_-]{22}$/.test(device)) device = randomBytes(16).toString('base64url');
   ctx.cookies.set(COOKIE, device, { httpOnly: true, sameSite: 'lax', secure: deps.secureCookies, maxAge: MAX_AGE_MS, signed: false, overwrite: true });
   const hash = createHash('sha256').update(device).digest('base64url');
+  if (await deps.devices.touch(user.id, hash)) return;
   await deps.outbox.transaction(async (tx) => {
-    if ((await knownDevices.record(tx, user.id, hash)) !== 'new') return;
+    if ((await deps.devices.add(tx, user.id, hash)) !== 'new') return;
     await deps.outbox.mail(tx, {
       template: 'new-device',
       to: user.email,

@@ -12,6 +12,7 @@ import type { UsersService } from '../users/users-service.js';
 import type { RegisteredClients } from '../oidc/clients-file.js';
 import type { EmailVerification } from '../self-service/email-verification.js';
 import type { Outbox } from '../services/outbox.js';
+import type { KnownDevicesRepository } from '../db/known-devices-repository.js';
 
 export type Ctx = RouterContext<AppState>;
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -29,6 +30,7 @@ export interface InteractionDeps {
   /** The development mail outbox, shown on the verification page; absent with real SMTP. */
   readonly devMailUrl: string | undefined;
   readonly outbox: Outbox;
+  readonly devices: KnownDevicesRepository;
   readonly issuer: string;
   readonly secureCookies: boolean;
 }
