@@ -67,7 +67,7 @@ export async function openCore(config: Config, logger: Logger) {
   const users = new UsersService(usersRepository, hasher, oidcStore, outbox);
   const audit = new AuditLog(new AuditRepository(db.prisma, db.sql), logger);
   const emailTokens = new EmailTokensRepository(db.sql);
-  const tokens = new OneTimeTokens(emailTokens, config.cookieKeys[0] ?? '');
+  const tokens = new OneTimeTokens(emailTokens, config.cookieKeys);
   const perIp = new WindowLimiter(20, 3600_000);
   const verification = new EmailVerification({ tokens, repository: emailTokens, outbox, issuer: config.issuer, perIp });
   const links = new EmailLinks({ tokens, outbox, issuer: config.issuer });

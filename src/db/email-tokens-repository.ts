@@ -42,6 +42,8 @@ export class EmailTokensRepository {
   /** A new token makes every earlier unused one of the same user and purpose worthless. */
   async create(tx: Tx, token: NewEmailToken & { readonly id?: string }): Promise<string> {
     const id = token.id ?? randomUUID();
+    // One issuer per user at a time, so two requests at once cannot both leave a live token.
+    await tx.$queryRawUnsafe('SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS l', `email-token:${token.userId}`);
     await tx.emailToken.updateMany({ where: { userId: token.userId, purpose: token.purpose, consumedAt: null }, data: { consumedAt: new Date() } });
     await tx.emailToken.create({ data: { ...token, id } });
     return id;

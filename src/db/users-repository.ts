@@ -12,6 +12,7 @@ export interface NewUser {
   readonly name?: string | undefined;
   readonly passwordHash: string;
   readonly emailVerified?: boolean;
+  readonly selfRegistered?: boolean;
   readonly roles?: readonly string[];
 }
 
@@ -26,11 +27,11 @@ function lower(value: string): string {
 }
 
 const USER_COLUMNS = `id, email, email_lower, username, username_lower, name, password_hash, email_verified,
-  picture, status, roles, created_at, updated_at`;
+  self_registered, picture, status, roles, created_at, updated_at`;
 
 interface UserRow {
   id: string; email: string; email_lower: string; username: string | null; username_lower: string | null;
-  name: string | null; password_hash: string | null; email_verified: boolean; picture: string | null;
+  name: string | null; password_hash: string | null; email_verified: boolean; self_registered: boolean; picture: string | null;
   status: UserStatus; roles: string[] | null; created_at: Date; updated_at: Date;
 }
 
@@ -38,7 +39,7 @@ function fromRow(row: UserRow | undefined): User | null {
   if (!row) return null;
   return {
     id: row.id, email: row.email, emailLower: row.email_lower, username: row.username, usernameLower: row.username_lower,
-    name: row.name, passwordHash: row.password_hash, emailVerified: row.email_verified, picture: row.picture,
+    name: row.name, passwordHash: row.password_hash, emailVerified: row.email_verified, selfRegistered: row.self_registered, picture: row.picture,
     status: row.status, roles: row.roles ?? [], createdAt: row.created_at, updatedAt: row.updated_at,
   };
 }
@@ -76,6 +77,7 @@ export class UsersRepository {
           name: user.name ?? null,
           passwordHash: user.passwordHash,
           emailVerified: user.emailVerified ?? false,
+          selfRegistered: user.selfRegistered ?? false,
           roles: [...(user.roles ?? [])],
         },
       });
@@ -92,14 +94,21 @@ export class UsersRepository {
   }
 
   async setStatus(id: string, status: UserStatus): Promise<User | null> {
-    const { count } = await this.prisma.user.updateMany({ where: { id }, data: { status } });
+    const { count } = await this.prisma.$transaction(async (tx) => {
+      const changed = await tx.user.updateMany({ where: { id }, data: { status } });
+      if (status !== 'active') await revokeEmailTokens(tx, id);
+      return changed;
+    });
     return count === 0 ? null : this.findById(id);
   }
 
-  /** Deletes accounts whose address was never verified, created before `before`; returns their ids. */
+  /**
+   * Deletes self-registered accounts whose address was never verified, created before `before`;
+   * returns their ids. Operator-created and pre-existing accounts are never touched.
+   */
   async deleteUnverifiedBefore(before: Date): Promise<string[]> {
     const rows = await this.sql.query<{ id: string }>(
-      `DELETE FROM users WHERE email_verified = false AND created_at < $1 AND status = 'active' RETURNING id::text AS id`,
+      `DELETE FROM users WHERE self_registered AND email_verified = false AND created_at < $1 AND status = 'active' RETURNING id::text AS id`,
       [before],
     );
     return rows.map((r) => r.id);
@@ -110,24 +119,35 @@ export class UsersRepository {
   }
 }
 
+async function revokeEmailTokens(tx: Tx, userId: string): Promise<void> {
+  await tx.emailToken.updateMany({ where: { userId, consumedAt: null }, data: { consumedAt: new Date() } });
+}
+
 /** Writes that belong to a larger transaction (a token spent together with the change it allows). */
 export const userWrites = {
   /** Marks the address verified, provided it is still the user's address. */
   async markVerified(tx: Tx, userId: string, email: string): Promise<boolean> {
-    const { count } = await tx.user.updateMany({ where: { id: userId, emailLower: lower(email) }, data: { emailVerified: true } });
+    const { count } = await tx.user.updateMany({ where: { id: userId, emailLower: lower(email), status: 'active' }, data: { emailVerified: true } });
     return count === 1;
   },
   /** Moves the account to a new, verified address; false when another account holds it by now. */
   async changeEmail(tx: Tx, userId: string, email: string): Promise<boolean> {
     try {
-      const { count } = await tx.user.updateMany({ where: { id: userId }, data: { email, emailLower: lower(email), emailVerified: true } });
+      const { count } = await tx.user.updateMany({ where: { id: userId, status: 'active' }, data: { email, emailLower: lower(email), emailVerified: true } });
+      // Links and codes sent to the old address (a reset, say) must not outlive the move.
+      if (count === 1) await revokeEmailTokens(tx, userId);
       return count === 1;
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return false;
       throw error;
     }
   },
+  /**
+   * A new password also voids every emailed link and code still outstanding: a pending change of
+   * email requested by whoever knew the old password must not complete after the owner took over.
+   */
   async setPasswordHash(tx: Tx, userId: string, passwordHash: string): Promise<void> {
     await tx.user.updateMany({ where: { id: userId }, data: { passwordHash } });
+    await revokeEmailTokens(tx, userId);
   },
 };

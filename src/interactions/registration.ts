@@ -46,7 +46,7 @@ export async function submitRegistration(ctx: Ctx, deps: InteractionDeps, detail
     return;
   }
   // The account and its verification email commit together: no account without its email.
-  const result = await deps.users.register(form.data, (tx, user) => deps.verification.send(tx, user));
+  const result = await deps.users.register({ ...form.data, selfRegistered: true }, (tx, user) => deps.verification.send(tx, user));
   if (!result.ok) {
     const view: RegistrationView =
       result.reason === 'password'

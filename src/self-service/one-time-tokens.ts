@@ -19,13 +19,19 @@ export const hashLink = (link: string) => createHash('sha256').update(link).dige
 
 /** Issues, checks and spends the one-time secrets sent by email. */
 export class OneTimeTokens {
+  /** Derived from COOKIE_KEYS, never the cookie keys themselves; the first hashes, all check (rotation). */
+  private readonly codeKeys: readonly Buffer[];
+
   constructor(
     private readonly repository: EmailTokensRepository,
-    private readonly codeKey: string,
-  ) {}
+    cookieKeys: readonly string[],
+  ) {
+    if (cookieKeys.length === 0) throw new Error('OneTimeTokens needs at least one key');
+    this.codeKeys = cookieKeys.map((key) => createHmac('sha256', key).update('authflow email-code key v1').digest());
+  }
 
-  private hashCode(tokenId: string, code: string): string {
-    return createHmac('sha256', this.codeKey).update(`email-code\0${tokenId}\0${code}`).digest('base64url');
+  private hashCode(tokenId: string, code: string, key: Buffer = this.codeKeys[0] as Buffer): string {
+    return createHmac('sha256', key).update(`email-code\0${tokenId}\0${code}`).digest('base64url');
   }
 
   async issue(tx: Tx, input: { userId: string; purpose: EmailTokenPurpose; email: string; linkTtlMs: number; codeTtlMs?: number }): Promise<IssuedToken> {
@@ -65,8 +71,11 @@ export class OneTimeTokens {
     if (token.attempts >= CODE_ATTEMPTS) return { ok: false, reason: 'exhausted' };
     if (token.codeExpiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
     const expected = Buffer.from(token.codeHash);
-    const given = Buffer.from(this.hashCode(token.id, code));
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    const matches = this.codeKeys.some((key) => {
+      const given = Buffer.from(this.hashCode(token.id, code, key));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+    if (!matches) {
       const counted = await this.repository.countWrongCode(token.id, CODE_ATTEMPTS);
       return { ok: false, reason: counted ? 'wrong' : 'exhausted' };
     }

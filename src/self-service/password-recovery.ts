@@ -65,7 +65,8 @@ export class PasswordRecovery {
     const token = await this.deps.tokens.peek(link);
     if (token?.purpose !== 'reset_password') return { ok: false, reason: 'invalid' };
     const user = await this.deps.users.findById(token.userId);
-    if (!user || user.status !== 'active') return { ok: false, reason: 'invalid' };
+    // A link sent to an address the account no longer uses is void.
+    if (!user || user.status !== 'active' || user.email !== token.email) return { ok: false, reason: 'invalid' };
     const problem = checkPassword(password, [user.email, user.username ?? undefined]);
     if (problem) return { ok: false, reason: 'password', problem };
     const hash = await this.deps.hasher.hash(password);
@@ -73,6 +74,8 @@ export class PasswordRecovery {
       const spent = await this.deps.tokens.spendLink(tx, link);
       if (spent?.purpose !== 'reset_password') return false;
       await userWrites.setPasswordHash(tx, user.id, hash);
+      // The link reached the inbox and came back: that proves the address as well as a verification would.
+      await userWrites.markVerified(tx, user.id, user.email);
       await this.deps.outbox.mail(tx, {
         template: 'password-changed',
         to: user.email,

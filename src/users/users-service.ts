@@ -11,6 +11,8 @@ export interface Registration {
   readonly username?: string | undefined;
   readonly name?: string | undefined;
   readonly emailVerified?: boolean;
+  /** Signed up on the hosted pages; such accounts are deleted if never verified. */
+  readonly selfRegistered?: boolean;
   readonly roles?: readonly string[];
 }
 

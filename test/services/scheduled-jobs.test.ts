@@ -14,10 +14,10 @@ describe('deleting accounts never verified', () => {
   });
   afterAll(() => af.close());
 
-  test('removes only unverified accounts older than the limit, and is safe to run twice at once', async () => {
+  test('removes only self-registered unverified accounts older than the limit, and is safe to run twice at once', async () => {
     const { db, users } = af.container;
-    const make = async (prefix: string, verified: boolean, ageDays: number) => {
-      const result = await users.register({ email: uniqueEmail(prefix), password: 'correct horse battery staple', emailVerified: verified });
+    const make = async (prefix: string, verified: boolean, ageDays: number, selfRegistered = true) => {
+      const result = await users.register({ email: uniqueEmail(prefix), password: 'correct horse battery staple', emailVerified: verified, selfRegistered });
       if (!result.ok) throw new Error('could not create the user');
       await db.sql.query(`UPDATE users SET created_at = now() - ($2::int * interval '1 day') WHERE id = $1::uuid`, [result.user.id, ageDays]);
       return result.user.id;
@@ -25,6 +25,8 @@ describe('deleting accounts never verified', () => {
     const stale = await make('stale', false, 8);
     const young = await make('young', false, 6);
     const verified = await make('verified', true, 30);
+    // Created by an operator (CLI), or before verification existed: never deleted for being unverified.
+    const byOperator = await make('operator', false, 30, false);
     const job = jobCatalogue({
       config: af.config,
       transport: smtpTransport('smtp://127.0.0.1:1', 'x@example.test'),
@@ -38,12 +40,13 @@ describe('deleting accounts never verified', () => {
     expect(await users.findById(stale)).toBeNull();
     expect(await users.findById(young)).not.toBeNull();
     expect(await users.findById(verified)).not.toBeNull();
+    expect(await users.findById(byOperator)).not.toBeNull();
   });
 });
 
 describe('the development mail outbox', () => {
   test('without SMTP_URL, mail is kept under the data dir and readable at /dev/mail, links clickable', async () => {
-    const af = await startAuthFlow({ SMTP_URL: '', REDIS_URL: '', DATABASE_URL: '' });
+    const af = await startAuthFlow({ SMTP_URL: '', REDIS_URL: '', DATABASE_URL: '', TRUST_PROXY: 'true' });
     try {
       const email = uniqueEmail('devmail');
       const rp = await discover(af.issuer, 'first-party');
@@ -60,6 +63,9 @@ describe('the development mail outbox', () => {
       expect(shown.status).toBe(200);
       expect(shown.html).toMatch(new RegExp(`<a href="${af.issuer}/verify-email\\?token=[A-Za-z0-9_-]{43}">`));
       expect((await browser.request('/dev/mail/..%2F..%2Fetc%2Fpasswd')).status).toBe(404);
+      // It holds live reset links: a client that is not on this machine never sees it.
+      expect((await browser.request('/dev/mail', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(404);
+      expect((await browser.request(href, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(404);
     } finally {
       await af.close();
     }

@@ -46,7 +46,13 @@ export function startBullmqRunner(outbox: OutboxRepository, handlers: JobHandler
     const { outboxId } = outboxJobData.parse(job.data);
     // Done already, or being run elsewhere (a duplicate relay): the claim lets one runner send it.
     const row = await outbox.claim(outboxId, 5 * 60_000);
-    if (!row) return;
+    if (!row) {
+      const current = await outbox.get(outboxId);
+      // Still pending but held by another worker (or a crashed one, until its claim runs out):
+      // try again later rather than drop the job.
+      if (current?.status === 'pending') throw new Error('outbox job is held by another worker');
+      return;
+    }
     const attempt = job.attemptsMade + 1;
     try {
       const handler = handlers[row.name];

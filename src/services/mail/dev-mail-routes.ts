@@ -5,6 +5,7 @@ import type { AppState } from '../../http/state.js';
 import type { Renderer } from '../../http/views.js';
 import { readDevOutbox } from './transport.js';
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const idSchema = z.string().regex(/^[0-9]{17}-[0-9a-f]{8}$/);
 
 /** Splits a text body into plain runs and links to this server, so a developer can click them. */
@@ -26,6 +27,12 @@ function linkify(text: string, issuer: string): Array<{ text: string; href?: str
 /** Development only: the emails AuthFlow would have sent, newest first. Never mounted in production. */
 export function devMailRoutes(dir: string, issuer: string, render: Renderer): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/dev/mail' });
+  // These pages hold live reset links: a server that forgot NODE_ENV=production must not hand them
+  // to the internet. Only a browser on the same machine sees them.
+  router.use(async (ctx, next) => {
+    if (!LOOPBACK.has(ctx.ip)) throw AppError.notFound();
+    await next();
+  });
   router.get('/', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';

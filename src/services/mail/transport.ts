@@ -17,7 +17,8 @@ export interface MailTransport {
 
 /** nodemailer over SMTP_URL; the sender is MAIL_FROM. */
 export function smtpTransport(url: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+  // Bounded well below the outbox's 5-minute claim, so a slow server cannot make two workers send one email.
+  const transporter = nodemailer.createTransport({ url, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
   return {
     async send(mail) {
       await transporter.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
@@ -61,7 +62,14 @@ export async function readDevOutbox(dir: string): Promise<DevMail[]> {
   }
   const mails: DevMail[] = [];
   for (const file of files.sort().reverse().slice(0, 200)) {
-    const parsed = devMailSchema.safeParse(JSON.parse(await readFile(path.join(dir, file), 'utf8').catch(() => 'null')));
+    const text = await readFile(path.join(dir, file), 'utf8').catch(() => 'null');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      continue; // being written right now
+    }
+    const parsed = devMailSchema.safeParse(json);
     if (parsed.success) mails.push(parsed.data);
   }
   return mails;
