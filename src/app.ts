@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
@@ -57,28 +58,36 @@ function isOwnPath(path: string, demo: boolean): boolean {
   return demo && (path === '/demo' || path.startsWith('/demo/'));
 }
 
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
- * AuthFlow's pages (sign-in, demo, health, static files) and node-oidc-provider side by side: the
- * provider owns every other path, the protocol endpoints (/auth, /token, /.well-known/...,
- * /session/end, ...), and both share the security headers.
+ * AuthFlow's pages (sign-in, account, demo, health, static files) and node-oidc-provider side by
+ * side: the provider owns every other path, the protocol endpoints (/auth, /token,
+ * /.well-known/..., /session/end, ...), and both get the security headers. Protocol requests go
+ * straight from the HTTP server to the provider, with no Koa context of ours in between: they are
+ * the hot path, and the provider answers its own errors in the protocol's format.
  */
+export function createRequestHandler(deps: AppDeps): RequestHandler {
+  const pages = createApp(deps).callback();
+  const provider = deps.provider.callback();
+  const withHeaders = securityHeaders({ hsts: deps.config.secureCookies });
+  const demo = deps.demo !== undefined;
+  return (req, res) => {
+    withHeaders(res);
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    if (isOwnPath(query < 0 ? url : url.slice(0, query), demo)) void pages(req, res);
+    else void provider(req, res);
+  };
+}
+
+/** The Koa app of AuthFlow's own pages. */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>();
   app.proxy = deps.config.trustProxy;
   app.maxIpsCount = deps.config.trustProxyHops;
   app.keys = [...deps.config.cookieKeys];
   app.silent = true;
-  app.use(securityHeaders({ hsts: deps.config.secureCookies }));
-  // Protocol endpoints (token, JWKS, discovery...) go straight to the provider: they are the hot
-  // path, the provider answers its own errors in the protocol's format and reports them through
-  // its events. Handing it the raw request measured faster than koa-mount, whose path rewriting
-  // costs more than the provider's second context.
-  const provider = deps.provider.callback();
-  app.use(async (ctx, next) => {
-    if (isOwnPath(ctx.path, deps.demo !== undefined)) return next();
-    ctx.respond = false;
-    await provider(ctx.req, ctx.res);
-  });
   app.use(requestContext(deps.logger));
   app.use(errorHandler(deps.render, deps.logger));
   for (const router of [

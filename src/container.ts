@@ -1,6 +1,5 @@
-import type Koa from 'koa';
 import type Provider from 'oidc-provider';
-import { createApp } from './app.js';
+import { createRequestHandler, type RequestHandler } from './app.js';
 import { AccountClient, withAccountClient } from './account/account-client.js';
 import { AccountSessions } from './account/account-session.js';
 import { CurrentPassword } from './account/current-password.js';
@@ -16,7 +15,6 @@ import { openDatabase, type Database } from './db/database.js';
 import { OidcStore } from './db/oidc-store.js';
 import { UsersRepository } from './db/users-repository.js';
 import { Csrf } from './http/csrf.js';
-import type { AppState } from './http/state.js';
 import { createRenderer } from './http/views.js';
 import type { Logger } from './logger.js';
 import { createFindAccount } from './oidc/account.js';
@@ -46,7 +44,8 @@ export interface Container {
   readonly logger: Logger;
   readonly db: Database;
   readonly provider: Provider;
-  readonly app: Koa<AppState>;
+  /** Everything HTTP: AuthFlow's pages and the provider's endpoints. */
+  readonly handler: RequestHandler;
   readonly users: UsersService;
   readonly oidcStore: OidcStore;
   readonly audit: AuditLog;
@@ -123,7 +122,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       : undefined;
     // The development outbox is a page only outside production and only without real SMTP.
     const devMail = config.env !== 'production' && config.mail.transport.kind === 'dev-outbox' ? config.mail.transport : undefined;
-    const app = createApp({
+    const handler = createRequestHandler({
       config,
       provider,
       render,
@@ -159,7 +158,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       logger,
       db: core.db,
       provider,
-      app,
+      handler,
       users: core.users,
       oidcStore: core.oidcStore,
       audit: core.audit,

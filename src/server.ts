@@ -9,7 +9,7 @@ export interface RunningServer {
 }
 
 export async function listen(container: Container, port: number, host: string): Promise<RunningServer> {
-  const server = createServer(container.app.callback());
+  const server = createServer(container.handler);
   // Behind a load balancer, keep-alive must outlast the balancer's idle timeout.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

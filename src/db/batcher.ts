@@ -1,3 +1,5 @@
+import type { SqlDriver } from './sql.js';
+
 /**
  * Group commit for one kind of statement: callers submit items one at a time, and whatever queues
  * up while `maxInFlight` batches are already running goes to the database together as the next
@@ -14,6 +16,12 @@ export class Batcher<I, O> {
     /** Runs one batch; returns one result per item, in order. */
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly maxInFlight: number,
+    /**
+     * When to send what has queued: at the end of this tick, or after the event loop's I/O phase.
+     * PGlite runs queries on this thread, so nothing queues while one "runs": waiting for I/O lets
+     * other requests that are already in reach their write and join the batch.
+     */
+    private readonly defer: 'microtask' | 'immediate' = 'microtask',
     private readonly maxBatch = 64,
   ) {}
 
@@ -27,11 +35,12 @@ export class Batcher<I, O> {
   private schedule(): void {
     if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     this.scheduled = true;
-    // Items submitted in the same tick join the batch.
-    queueMicrotask(() => {
+    const run = () => {
       this.scheduled = false;
       void this.drain();
-    });
+    };
+    if (this.defer === 'immediate') setImmediate(run);
+    else queueMicrotask(run);
   }
 
   private async drain(): Promise<void> {
@@ -50,4 +59,12 @@ export class Batcher<I, O> {
       this.schedule();
     }
   }
+}
+
+/**
+ * A batcher sized for a driver: half its connections (reads, writes and everything else then all
+ * find one free), and on PGlite, batches that wait out the I/O phase (see `defer`).
+ */
+export function batcherFor<I, O>(sql: SqlDriver, run: (items: I[]) => Promise<O[]>): Batcher<I, O> {
+  return new Batcher(run, Math.max(1, Math.floor(sql.parallelism / 2)), sql.parallelism === 1 ? 'immediate' : 'microtask');
 }

@@ -1,5 +1,5 @@
 import type { AdapterPayload } from 'oidc-provider';
-import { Batcher } from './batcher.js';
+import { batcherFor, type Batcher } from './batcher.js';
 import type { SqlDriver } from './sql.js';
 
 export interface StoredArtifact {
@@ -32,21 +32,30 @@ interface IdLookup {
   readonly now: Date;
 }
 
+interface UidLookup {
+  readonly model: string;
+  readonly uid: string;
+  readonly now: Date;
+}
+
 /**
  * Repository for the `oidc_models` table: every artifact the OIDC provider persists. Plain SQL on
  * the driver rather than Prisma: these few statements run on every token request, and Prisma's
- * query pipeline costs more than the query itself here (see the bench). Lookups by id and upserts
- * are group-committed (see Batcher): under load, concurrent requests share one statement.
+ * query pipeline costs more than the query itself here (see the bench). Lookups by id and by
+ * session uid, upserts and consumes are group-committed (see Batcher): under load, concurrent
+ * requests share one statement.
  */
 export class OidcStore {
   private readonly reads: Batcher<IdLookup, StoredArtifact | undefined>;
   private readonly writes: Batcher<Upsert, void>;
+  private readonly sessionReads: Batcher<UidLookup, StoredArtifact | undefined>;
+  private readonly consumes: Batcher<IdLookup, boolean>;
 
   constructor(private readonly sql: SqlDriver) {
-    // Half the connections each, so reads, writes and everything else (Prisma) all find one free.
-    const lanes = Math.max(1, Math.floor(sql.parallelism / 2));
-    this.reads = new Batcher((items) => this.findMany(items), lanes);
-    this.writes = new Batcher((items) => this.upsertMany(items), lanes);
+    this.reads = batcherFor(sql, (items: IdLookup[]) => this.findMany(items));
+    this.writes = batcherFor(sql, (items: Upsert[]) => this.upsertMany(items));
+    this.sessionReads = batcherFor(sql, (items: UidLookup[]) => this.findManyByUid(items));
+    this.consumes = batcherFor(sql, (items: IdLookup[]) => this.consumeMany(items));
   }
 
   /**
@@ -102,6 +111,8 @@ export class OidcStore {
   }
 
   async find(model: string, lookup: Lookup, now: Date): Promise<StoredArtifact | undefined> {
+    // Sessions by uid are looked up on every authorization and refresh: batched like lookups by id.
+    if ('uid' in lookup) return this.sessionReads.submit({ model, uid: lookup.uid, now });
     const [key, value] = Object.entries(lookup)[0] as [keyof typeof LOOKUP_COLUMN, string];
     const rows = await this.sql.query<{ payload: unknown; consumed_at: Date | null }>(
       `SELECT payload, consumed_at FROM oidc_models
@@ -113,10 +124,33 @@ export class OidcStore {
     return { payload: row.payload, consumedAt: row.consumed_at };
   }
 
+  private async findManyByUid(items: UidLookup[]): Promise<Array<StoredArtifact | undefined>> {
+    const rows = await this.sql.query<{ model: string; uid: string; payload: unknown; consumed_at: Date | null; expires_at: Date | null }>(
+      'SELECT model, uid, payload, consumed_at, expires_at FROM oidc_models WHERE uid = ANY($1::text[]) AND model = ANY($2::text[])',
+      [[...new Set(items.map((i) => i.uid))], [...new Set(items.map((i) => i.model))]],
+    );
+    return items.map((item) => {
+      const row = rows.find((r) => r.uid === item.uid && r.model === item.model && !(r.expires_at && r.expires_at.getTime() <= item.now.getTime()));
+      return row && isPayload(row.payload) ? { payload: row.payload, consumedAt: row.consumed_at } : undefined;
+    });
+  }
+
   /** Marks an artifact used; true only for the call that did. The first time is kept, so a replay cannot extend a grace window. */
-  async consume(model: string, id: string, now: Date): Promise<boolean> {
-    const rows = await this.sql.query('UPDATE oidc_models SET consumed_at = $3 WHERE model = $1 AND id = $2 AND consumed_at IS NULL RETURNING 1 AS done', [model, id, now]);
-    return rows.length === 1;
+  consume(model: string, id: string, now: Date): Promise<boolean> {
+    return this.consumes.submit({ model, id, now });
+  }
+
+  private async consumeMany(items: IdLookup[]): Promise<boolean[]> {
+    const key = (i: { model: string; id: string }) => `${i.model}\u0000${i.id}`;
+    const unique = [...new Map(items.map((i) => [key(i), i])).values()];
+    const rows = await this.sql.query<{ model: string; id: string }>(
+      `UPDATE oidc_models o SET consumed_at = $3 FROM unnest($1::text[], $2::text[]) AS v(model, id)
+       WHERE o.model = v.model AND o.id = v.id AND o.consumed_at IS NULL RETURNING o.model, o.id`,
+      [unique.map((i) => i.model), unique.map((i) => i.id), items[0]?.now ?? new Date()],
+    );
+    const won = new Set(rows.map(key));
+    // Two consumes of one artifact in the same batch: only the first in line used it.
+    return items.map((item) => won.delete(key(item)));
   }
 
   async grantIdOf(model: string, id: string): Promise<string | undefined> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { User, UserStatus } from '../generated/prisma/client.js';
+import { batcherFor, type Batcher } from './batcher.js';
 import type { SqlDriver } from './sql.js';
 import type { Tx } from './outbox-repository.js';
 
@@ -21,6 +22,8 @@ export class DuplicateUserError extends Error {
     super(`${field} is taken`);
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function lower(value: string): string {
   return value.normalize('NFKC').toLowerCase();
@@ -49,13 +52,23 @@ function fromRow(row: UserRow | undefined): User | null {
  * every sign-in and token use go straight to SQL (see OidcStore for why); writes use Prisma.
  */
 export class UsersRepository {
+  private readonly byId: Batcher<string, User | null>;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlDriver,
-  ) {}
+  ) {
+    // Every token request reads its account: concurrent ones share a query (see OidcStore).
+    this.byId = batcherFor(sql, async (ids: string[]) => {
+      const rows = await this.sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+      return ids.map((id) => fromRow(rows.find((r) => r.id === id)));
+    });
+  }
 
   async findById(id: string): Promise<User | null> {
-    return fromRow((await this.sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1::uuid`, [id]))[0]);
+    // Not a UUID: no such user (and no invalid-input error from the cast).
+    if (!UUID.test(id)) return null;
+    return this.byId.submit(id.toLowerCase());
   }
 
   /** Finds by email or username, whichever the person typed. */

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { ServerResponse } from 'node:http';
 
 const CSP = [
   "default-src 'self'",
@@ -16,7 +16,7 @@ const CSP = [
  * ends a sign-in at the relying party, so it allows https and http loopback redirect URIs (the
  * only http ones clients.json accepts). Native apps' private-use schemes are not listed yet.
  */
-export function securityHeaders(options: { hsts: boolean }): Middleware {
+export function securityHeaders(options: { hsts: boolean }): (res: ServerResponse) => void {
   const headers: Array<[string, string]> = [
     ['X-Content-Type-Options', 'nosniff'],
     ['Referrer-Policy', 'no-referrer'],
@@ -26,8 +26,7 @@ export function securityHeaders(options: { hsts: boolean }): Middleware {
     ...(options.hsts ? [['Strict-Transport-Security', 'max-age=63072000; includeSubDomains'] as [string, string]] : []),
   ];
   // Set on the raw response before anything runs: the provider's pages read the CSP to add their hashes.
-  return async (ctx, next) => {
-    for (const [name, value] of headers) ctx.res.setHeader(name, value);
-    await next();
+  return (res) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
   };
 }
