@@ -19,7 +19,8 @@ export class ServerProcess {
     const child = fork(ENTRY, [JSON.stringify(options)], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, NODE_ENV: 'production' },
+      // As `npm start` and the container image run it (MALLOC_ARENA_MAX=2), for every server alike.
+      env: { MALLOC_ARENA_MAX: '2', ...process.env, NODE_ENV: 'production' },
     });
     return new Promise((resolve, reject) => {
       let stderr = '';
