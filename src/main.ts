@@ -38,7 +38,8 @@ async function main(): Promise<void> {
     `\n  AuthFlow is running at ${config.issuer}\n` +
       `  Discovery: ${config.issuer}/.well-known/openid-configuration\n` +
       (config.demoEnabled
-        ? `  Try a sign-in: open ${config.issuer}/demo, choose "Sign in with AuthFlow", then "Create one"\n`
+        ? `  Try a sign-in: open ${config.issuer}/demo, choose "Sign in with AuthFlow", then "Create one"\n` +
+          (config.mail.transport.kind === 'dev-outbox' ? `  Emails (your confirmation code) are not sent in development: read them at ${config.issuer}/dev/mail\n` : '')
         : `  Create a first user: npm run cli -- users create --email you@example.com --password '<a long passphrase>'\n`) +
       '\n',
   );
