@@ -1,11 +1,11 @@
 import type Provider from 'oidc-provider';
 import { createRequestHandler, type RequestHandler } from './app.js';
-import { AccountClient, withAccountClient } from './account/account-client.js';
+import { accountClient, withAccountClient } from './account/account-client.js';
 import { AccountSessions } from './account/account-session.js';
 import { CurrentPassword } from './account/current-password.js';
 import { EmailChange } from './account/email-change.js';
 import { PasswordChange } from './account/password-change.js';
-import { DEMO_CLIENT_ID, DemoClient } from './demo/demo-client.js';
+import { DEMO_CLIENT_ID, demoClient } from './demo/demo-client.js';
 import { DemoSessions } from './demo/demo-sessions.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { Config } from './config/index.js';
@@ -118,7 +118,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     );
     const csrf = new Csrf(config.cookieKeys);
     const demo = config.demoEnabled
-      ? { demo: new DemoClient(config.issuer), sessions: new DemoSessions(), render, csrf, secureCookies: config.secureCookies }
+      ? { demo: demoClient(config.issuer), sessions: new DemoSessions(), render, csrf, secureCookies: config.secureCookies }
       : undefined;
     // The development outbox is a page only outside production and only without real SMTP.
     const devMail = config.env !== 'production' && config.mail.transport.kind === 'dev-outbox' ? config.mail.transport : undefined;
@@ -140,7 +140,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       },
       selfService: { render, csrf, links: core.links, recovery: core.recovery, audit: core.audit, perIp: core.perIp },
       account: {
-        client: new AccountClient(config.issuer),
+        client: accountClient(config.issuer),
         sessions: new AccountSessions({ secureCookies: config.secureCookies, store: core.oidcStore }),
         findTokenSession: tokenSessionFinder(provider),
         users: core.users,

@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import { OwnClient } from '../http/own-client.js';
 import { ClientsFileError, type RegisteredClients } from '../oidc/clients-file.js';
 
 export const ACCOUNT_CLIENT_ID = 'authflow-account';
@@ -32,29 +32,5 @@ export function withAccountClient(registered: RegisteredClients, issuer: string)
   };
 }
 
-/** The account pages' side of the protocol: discovery once (retried after a failure), then openid-client. */
-export class AccountClient {
-  private configuration: Promise<client.Configuration> | undefined;
-
-  constructor(private readonly issuer: string) {}
-
-  get redirectUri(): string {
-    return `${this.issuer}/account/callback`;
-  }
-
-  get postLogoutRedirectUri(): string {
-    return `${this.issuer}/`;
-  }
-
-  config(): Promise<client.Configuration> {
-    this.configuration ??= client
-      .discovery(new URL(this.issuer), ACCOUNT_CLIENT_ID, undefined, client.None(), {
-        ...(this.issuer.startsWith('http://') ? { execute: [client.allowInsecureRequests] } : {}),
-      })
-      .catch((error: unknown) => {
-        this.configuration = undefined;
-        throw error;
-      });
-    return this.configuration;
-  }
-}
+/** The account pages' side of the protocol: signs in at /account/callback, lands on / after logout. */
+export const accountClient = (issuer: string) => new OwnClient(issuer, ACCOUNT_CLIENT_ID, { callback: '/account/callback', afterLogout: '/' });

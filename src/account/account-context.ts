@@ -6,10 +6,10 @@ import { AppError } from '../errors/app-error.js';
 import type { Csrf } from '../http/csrf.js';
 import { readForm } from '../http/form-body.js';
 import type { AppState } from '../http/state.js';
-import type { PageLocals, Renderer } from '../http/views.js';
+import { sendPage, type PageLocals, type Renderer } from '../http/views.js';
 import type { FindTokenSession } from '../oidc/token-session.js';
 import type { UsersService } from '../users/users-service.js';
-import type { AccountClient } from './account-client.js';
+import type { OwnClient } from '../http/own-client.js';
 import type { AccountPath, AccountSession, AccountSessions } from './account-session.js';
 import type { CurrentPassword } from './current-password.js';
 import type { EmailChange } from './email-change.js';
@@ -18,7 +18,7 @@ import type { PasswordChange } from './password-change.js';
 export type Ctx = RouterContext<AppState>;
 
 export interface AccountDeps {
-  readonly client: AccountClient;
+  readonly client: OwnClient;
   readonly sessions: AccountSessions;
   readonly findTokenSession: FindTokenSession;
   readonly users: UsersService;
@@ -40,10 +40,8 @@ export const ACCOUNT_SCOPE = 'openid profile email';
 
 const csrfBinding = (session: AccountSession) => `account:${session.sid}`;
 
-export async function page(ctx: Ctx, deps: AccountDeps, template: string, locals: PageLocals, status = 200): Promise<void> {
-  ctx.status = status;
-  ctx.type = 'html';
-  ctx.body = await deps.render(template, locals);
+export function page(ctx: Ctx, deps: AccountDeps, template: string, locals: PageLocals, status = 200): Promise<void> {
+  return sendPage(ctx, deps.render, template, locals, status);
 }
 
 /** Sends the browser through the provider's sign-in (silent while its SSO session lasts) and back to `back`. */

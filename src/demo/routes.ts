@@ -6,7 +6,7 @@ import type { Csrf } from '../http/csrf.js';
 import { readForm } from '../http/form-body.js';
 import type { AppState } from '../http/state.js';
 import type { Renderer } from '../http/views.js';
-import type { DemoClient } from './demo-client.js';
+import type { OwnClient } from '../http/own-client.js';
 import type { DemoSessions, DemoTokens } from './demo-sessions.js';
 
 const COOKIE = 'authflow_demo';
@@ -16,7 +16,7 @@ const pendingSchema = z.object({ verifier: z.string().min(43).max(128), state: z
 const SCOPE = 'openid profile email roles offline_access';
 
 export interface DemoDeps {
-  readonly demo: DemoClient;
+  readonly demo: OwnClient;
   readonly sessions: DemoSessions;
   readonly render: Renderer;
   readonly csrf: Csrf;

@@ -25,3 +25,20 @@ export function createRenderer(options: { cache: boolean }): Renderer {
     return render('layouts/main', { ...data, body });
   };
 }
+
+/** What a page response needs of a Koa context. */
+interface PageContext {
+  status: number;
+  type: string;
+  body: unknown;
+  set(field: string, value: string): void;
+}
+
+/** Renders a hosted page as the response. */
+export async function sendPage(ctx: PageContext, render: Renderer, template: string, locals: PageLocals, status = 200): Promise<void> {
+  ctx.status = status;
+  ctx.type = 'html';
+  // Hosted pages hold per-user state and CSRF tokens: never let a shared cache keep them.
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = await render(template, locals);
+}

@@ -6,7 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import { t } from '../errors/messages.js';
 import type { Csrf } from '../http/csrf.js';
 import type { AppState } from '../http/state.js';
-import type { PageLocals, Renderer } from '../http/views.js';
+import { sendPage, type Renderer } from '../http/views.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { UsersService } from '../users/users-service.js';
 import type { RegisteredClients } from '../oidc/clients-file.js';
@@ -46,13 +46,7 @@ export function restartUrl(details: Details): string {
   return `/auth?${query.toString()}`;
 }
 
-export async function page(ctx: Ctx, render: Renderer, template: string, locals: PageLocals, status = 200): Promise<void> {
-  ctx.status = status;
-  ctx.type = 'html';
-  // Hosted pages hold per-user state and CSRF tokens: never let a shared cache keep them.
-  ctx.set('Cache-Control', 'no-store');
-  ctx.body = await render(template, locals);
-}
+export const page = sendPage;
 
 /**
  * Loads the interaction the browser's cookie is bound to. A missing, expired or mismatched one is

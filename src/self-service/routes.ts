@@ -6,7 +6,7 @@ import { t, type MessageKey } from '../errors/messages.js';
 import type { Csrf } from '../http/csrf.js';
 import { readForm } from '../http/form-body.js';
 import type { AppState } from '../http/state.js';
-import type { PageLocals, Renderer } from '../http/views.js';
+import { sendPage, type Renderer } from '../http/views.js';
 import type { WindowLimiter } from '../services/rate-limit.js';
 import type { EmailLinks } from './email-links.js';
 import { hashLink } from './one-time-tokens.js';
@@ -30,14 +30,8 @@ const returnSchema = z.string().max(4096).regex(/^\/auth\?[^\s]*$/);
 const forgotSchema = z.object({ email: z.email().max(320) });
 const resetSchema = z.object({ token: tokenSchema, password: z.string().max(1024) });
 
-async function page(ctx: Ctx, render: Renderer, template: string, locals: PageLocals, status = 200): Promise<void> {
-  ctx.status = status;
-  ctx.type = 'html';
-  ctx.set('Cache-Control', 'no-store');
-  // The token is in this page's URL: it must not leave in a Referer.
-  ctx.set('Referrer-Policy', 'no-referrer');
-  ctx.body = await render(template, locals);
-}
+// The token is in these pages' URLs; the Referrer-Policy: no-referrer sent with every response keeps it there.
+const page = sendPage;
 
 const message = (ctx: Ctx, deps: SelfServiceDeps, title: MessageKey, text: string, status = 200, back?: string) =>
   page(ctx, deps.render, 'self-service/message', { title: t(title), message: text, back }, status);
