@@ -20,6 +20,8 @@ export interface Usage {
   readonly cpuMicros: number;
   /** The kernel's part of cpuMicros (socket I/O to clients and to PostgreSQL shows up here). */
   readonly systemMicros: number;
+  /** Minor page faults so far: fresh pages the kernel had to map (and zero) for the process. */
+  readonly minorFaults: number;
   readonly rssBytes: number;
   readonly maxRssBytes: number;
   /** Where the RSS is: V8's JS heap, and memory outside it (WebAssembly memories, Buffers). */

@@ -94,7 +94,7 @@ export function formatTable(results: readonly TargetResult[]): string {
     if (!l) continue;
     lines.push('', `password login (${target.label}): ${num(l.logins)} logins in ${num(l.seconds, 1)} s = ${num(l.loginsPerSecond, 1)} logins/s, ` +
       `p50 ${num(l.p50)} ms, p99 ${num(l.p99)} ms, failures ${l.failures}`,
-      `  server CPU ${num(l.cpuMsPerLogin, 1)} ms per login (${num(l.serverCores, 2)} cores busy, ${num(100 * l.serverSystemShare)}% in the kernel) = ${num(l.loginsPerCoreSecond, 1)} logins/s per core ` +
+      `  server CPU ${num(l.cpuMsPerLogin, 1)} ms per login (${num(l.serverCores, 2)} cores busy, ${num(100 * l.serverSystemShare)}% in the kernel, ${num(l.minorFaultsPerLogin)} page faults) = ${num(l.loginsPerCoreSecond, 1)} logins/s per core ` +
       `  target ≥ ${LOGINS_PER_CORE_TARGET} ${l.loginsPerCoreSecond >= LOGINS_PER_CORE_TARGET && l.failures === 0 ? 'pass' : 'MISS'}`);
   }
   lines.push('', 'server RSS after the run: ' + results.map((t) => {

@@ -107,6 +107,8 @@ async function runAll(targets: Target[], basicAuth: string): Promise<void> {
   }
   for (const t of targets.filter((x) => x.kind === 'authflow' && wanted('login'))) {
     const file = profileFile(t, 'login');
+    // Warm-up as for every other scenario: a cold server's first sign-ins also pay for JIT compilation.
+    await runLogins(t.server, t.accounts, { seconds: settings.warmupSeconds, concurrency: settings.loginConcurrency });
     if (file) await t.server.request('profileStart', {});
     t.login = await runLogins(t.server, t.accounts, { seconds: settings.seconds, concurrency: settings.loginConcurrency });
     if (file) await t.server.request('profileStop', { file });

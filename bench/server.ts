@@ -35,6 +35,7 @@ function usage(): Usage {
   return {
     cpuMicros: cpu.user + cpu.system,
     systemMicros: cpu.system,
+    minorFaults: process.resourceUsage().minorPageFault,
     rssBytes: memory.rss,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedBytes: memory.heapUsed,

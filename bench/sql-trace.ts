@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/index.js';
 import { createContainer } from '../src/container.js';
 import { createLogger } from '../src/logger.js';
 import { listen } from '../src/server.js';
+import { startMailSink } from './mail-sink.js';
 import { authorizationCodeFlow, clientCredentialsToken, CookieJar, SPA_CLIENT } from './http-flows.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -37,7 +38,9 @@ async function traced(label: string, fn: () => Promise<unknown>): Promise<void> 
 const dir = mkdtempSync(path.join(tmpdir(), 'authflow-sqltrace-'));
 const port = 40000 + Math.floor(Math.random() * 20000);
 const issuer = `http://127.0.0.1:${port}`;
+const mail = await startMailSink();
 const loaded = loadConfig({
+  SMTP_URL: mail.url, MAIL_FROM: 'AuthFlow Trace <no-reply@bench.test>',
   NODE_ENV: 'production', ISSUER: issuer, HOST: '127.0.0.1', PORT: String(port), AUTHFLOW_DATA_DIR: dir,
   KEYS_DIR: path.join(dir, 'keys'), CLIENTS_FILE: path.join(HERE, 'clients.json'), COOKIE_KEYS: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent',
 });
@@ -66,5 +69,6 @@ try {
   );
 } finally {
   await running.stop();
+  await mail.close();
   rmSync(dir, { recursive: true, force: true });
 }

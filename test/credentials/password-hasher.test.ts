@@ -1,4 +1,3 @@
-import argon2 from 'argon2';
 import { PasswordHasher } from '../../src/credentials/password-hasher.js';
 import { checkPassword, commonPasswords } from '../../src/credentials/password-policy.js';
 
@@ -6,13 +5,29 @@ describe('password hashing', () => {
   test('argon2id with the configured parameters; verification is exact', async () => {
     const hasher = new PasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: 2 });
     const hash = await hasher.hash('Correct Horse');
-    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     await expect(hasher.verify(hash, 'Correct Horse')).resolves.toBe(true);
     await expect(hasher.verify(hash, 'correct horse')).resolves.toBe(false);
     await expect(hasher.verify(hash, 'Correct Horse ')).resolves.toBe(false);
     await expect(hasher.verify(undefined, 'anything')).resolves.toBe(false);
-    expect(hasher.needsRehash(await argon2.hash('x', { type: argon2.argon2id, memoryCost: 8192, timeCost: 1 }))).toBe(true);
     expect(hasher.needsRehash(hash)).toBe(false);
+    expect(hasher.needsRehash(await new PasswordHasher({ memoryCost: 8192, timeCost: 1, parallelism: 1, maxConcurrency: 1 }).hash('x'))).toBe(true);
+    expect(hasher.needsRehash('not a hash')).toBe(true);
+  });
+
+  // Made by the `argon2` package AuthFlow used before: accounts created then must still sign in.
+  const earlierLibrary = {
+    current: '$argon2id$v=19$m=19456,p=1,t=2$0SkveBU786JZw+5bZ6uenA$8SmcyzKJCSKbtyXAqJyHQlilQ3K9Lo9gny1xrYd3AOk',
+    weaker: '$argon2id$v=19$m=8192,p=1,t=1$mjiFG8L/3eOWVkp8SCUy9g$tvgDr8mHRXVL14oLAGm776HcKhKEvsq+qJ66r1CLMhY',
+  };
+
+  test('hashes stored by the earlier argon2 library verify, and only the weaker one asks for a re-hash', async () => {
+    const hasher = new PasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1, maxConcurrency: 2 });
+    await expect(hasher.verify(earlierLibrary.current, 'Correct Horse')).resolves.toBe(true);
+    await expect(hasher.verify(earlierLibrary.current, 'Correct Horse!')).resolves.toBe(false);
+    await expect(hasher.verify(earlierLibrary.weaker, 'Correct Horse')).resolves.toBe(true);
+    expect(hasher.needsRehash(earlierLibrary.current)).toBe(false);
+    expect(hasher.needsRehash(earlierLibrary.weaker)).toBe(true);
   });
 
   test('a flood beyond the waiting room is refused with 503 instead of queueing without limit', async () => {
