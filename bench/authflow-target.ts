@@ -1,7 +1,4 @@
-import { loadConfig } from '../src/config/index.js';
-import { createContainer } from '../src/container.js';
-import { createLogger } from '../src/logger.js';
-import { listen } from '../src/server.js';
+import { product } from './product.js';
 import type { BenchTarget, ServerOptions } from './protocol.js';
 
 /**
@@ -9,6 +6,7 @@ import type { BenchTarget, ServerOptions } from './protocol.js';
  * is deployed: NODE_ENV=production (template cache on), production argon2 defaults, logs silent.
  */
 export async function startAuthFlow(options: ServerOptions): Promise<BenchTarget> {
+  const [{ loadConfig }, { createContainer }, { createLogger }, { listen }] = await Promise.all([product.config(), product.container(), product.logger(), product.server()]);
   const issuer = `http://127.0.0.1:${options.port}`;
   const config = loadConfig({
     NODE_ENV: 'production',

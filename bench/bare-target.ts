@@ -2,11 +2,7 @@ import { createServer } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 import LRU from 'oidc-provider/lib/helpers/lru.js';
-import { loadConfig } from '../src/config/index.js';
-import { CLAIMS_BY_SCOPE } from '../src/oidc/account.js';
-import { resourceServerInfo } from '../src/oidc/configuration.js';
-import { loadClientsFile, SUPPORTED_SCOPES } from '../src/oidc/clients-file.js';
-import { loadOrCreateSigningKeys } from '../src/oidc/keys.js';
+import { product } from './product.js';
 import type { BenchTarget, ServerOptions } from './protocol.js';
 
 /**
@@ -18,6 +14,9 @@ import type { BenchTarget, ServerOptions } from './protocol.js';
  * refresh tokens the refresh scenario pre-issues; it gets the same adapter class over a larger LRU.
  */
 export async function startBare(options: ServerOptions): Promise<BenchTarget> {
+  const [{ loadConfig }, { CLAIMS_BY_SCOPE }, { resourceServerInfo }, { loadClientsFile, SUPPORTED_SCOPES }, { loadOrCreateSigningKeys }] = await Promise.all([
+    product.config(), product.account(), product.configuration(), product.clientsFile(), product.keys(),
+  ]);
   const issuer = `http://127.0.0.1:${options.port}`;
   // Only for the TTL defaults and secrets AuthFlow would use; nothing here opens a database.
   const config = loadConfig({ ISSUER: issuer, COOKIE_KEYS: options.cookieKey, AUTHFLOW_DATA_DIR: options.dataDir });

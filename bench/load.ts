@@ -44,34 +44,67 @@ function cannon(issuer: string, spec: LoadSpec, bound: Bound, connections: numbe
   });
 }
 
+/** A bound split into `rounds` equal parts (at least one request each). */
+function share(bound: Bound, rounds: number): Bound {
+  return 'seconds' in bound ? { seconds: bound.seconds / rounds } : { requests: Math.max(1, Math.floor(bound.requests / rounds)) };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}
+
 /**
- * Warms the path up (JIT, connection pools, caches), then measures: autocannon in this process,
- * CPU and optionally a CPU profile of the server child over exactly the measured window.
+ * Measures one scenario on several servers at once: each is warmed up (JIT, connection pools,
+ * caches), then the measured time is cut into rounds that visit the servers in turn, forwards and
+ * backwards alternately. A slow spell of the machine (a neighbour VM, a kernel thread) then falls
+ * on every server alike instead of on whichever ran during it, so a ratio compares like with like.
+ * Requests and server CPU are summed over the rounds; p50 is the median of the rounds' p50s and p99
+ * the worst round's. CPU and optionally a CPU profile cover exactly the measured windows.
  */
-export async function measure(
-  server: ServerProcess,
-  spec: LoadSpec,
-  options: { warmup: Bound; run: Bound; connections: number; profileFile?: string | undefined },
-): Promise<Measured> {
-  const warm = 'seconds' in options.warmup ? options.warmup.seconds > 0 : options.warmup.requests > 0;
-  if (warm) await cannon(server.issuer, spec, options.warmup, options.connections);
-  if (options.profileFile) await server.request('profileStart', {});
-  const before = await server.request('usage', {});
-  const result = await cannon(server.issuer, spec, options.run, options.connections);
-  const after = await server.request('usage', {});
-  if (options.profileFile) await server.request('profileStop', { file: options.profileFile });
-  const ok = result['2xx'];
-  const cpuMs = (after.cpuMicros - before.cpuMicros) / 1000;
-  return {
-    name: spec.name,
-    ok,
-    seconds: result.duration,
-    rps: ok / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.non2xx + result.errors,
-    cpuMsPerRequest: ok > 0 ? cpuMs / ok : Number.NaN,
-    serverCores: cpuMs / 1000 / result.duration,
-    serverSystemShare: (after.systemMicros - before.systemMicros) / (after.cpuMicros - before.cpuMicros),
-  };
+export async function measureInterleaved(
+  servers: readonly { readonly server: ServerProcess; readonly spec: LoadSpec; readonly profileFile?: string | undefined; readonly warmup?: Bound; readonly run?: Bound }[],
+  options: { warmup: Bound; run: Bound; rounds: number; connections: number },
+): Promise<Measured[]> {
+  for (const { server, spec, warmup = options.warmup } of servers) {
+    const warm = 'seconds' in warmup ? warmup.seconds > 0 : warmup.requests > 0;
+    if (warm) await cannon(server.issuer, spec, warmup, options.connections);
+  }
+  const totals = servers.map(() => ({ ok: 0, seconds: 0, errors: 0, cpuMicros: 0, systemMicros: 0, p50: [] as number[], p99: 0 }));
+  for (const { server, profileFile } of servers) if (profileFile) await server.request('profileStart', {});
+  for (let round = 0; round < options.rounds; round += 1) {
+    const order = servers.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const { server, spec, run = options.run } = servers[i] as (typeof servers)[number];
+      const total = totals[i] as (typeof totals)[number];
+      const before = await server.request('usage', {});
+      const result = await cannon(server.issuer, spec, share(run, options.rounds), options.connections);
+      const after = await server.request('usage', {});
+      total.ok += result['2xx'];
+      total.seconds += result.duration;
+      total.errors += result.non2xx + result.errors;
+      total.cpuMicros += after.cpuMicros - before.cpuMicros;
+      total.systemMicros += after.systemMicros - before.systemMicros;
+      total.p50.push(result.latency.p50);
+      total.p99 = Math.max(total.p99, result.latency.p99);
+    }
+  }
+  for (const { server, profileFile } of servers) if (profileFile) await server.request('profileStop', { file: profileFile });
+  return servers.map(({ spec }, i) => {
+    const t = totals[i] as (typeof totals)[number];
+    const cpuMs = t.cpuMicros / 1000;
+    return {
+      name: spec.name,
+      ok: t.ok,
+      seconds: t.seconds,
+      rps: t.ok / t.seconds,
+      p50: median(t.p50),
+      p99: t.p99,
+      errors: t.errors,
+      cpuMsPerRequest: t.ok > 0 ? cpuMs / t.ok : Number.NaN,
+      serverCores: cpuMs / 1000 / t.seconds,
+      serverSystemShare: t.systemMicros / t.cpuMicros,
+    };
+  });
 }

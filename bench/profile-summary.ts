@@ -24,7 +24,7 @@ function area(url: string, name: string): string {
   if (!url) return name.startsWith('(') ? name : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1] ?? url;
-  const src = /\/(src|bench)\/(.*)$/.exec(url);
+  const src = /\/(src|dist|bench|\.bench-build)\/(.*)$/.exec(url);
   if (src) return `${src[1]}/${(src[2] ?? '').split('/').slice(0, -1).join('/') || (src[2] ?? '')}`;
   if (url.startsWith('node:')) return 'node internals';
   return url;

@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: AuthFlow against a bare node-oidc-provider, side by side in one run, on
- * 127.0.0.1. Each server is a forked child (bench/server.ts) so its CPU time and RSS are its own;
+ * 127.0.0.1. Each server is a forked child (bench/server.ts, compiled, running dist/) so its CPU time and RSS are its own;
  * autocannon and the login loop run here. All servers run at once and every scenario is measured
- * on each in turn, so a ratio compares figures taken a few seconds apart on the same machine.
+ * in interleaved rounds (see measureInterleaved), so a ratio compares figures taken on the same
+ * machine in the same minute, not one server's good spell against the other's bad one.
  * Prints a table and writes bench-results.json.
  *
  * Knobs (environment): DATABASE_URL (adds a `postgres` pass), BENCH_SECONDS, BENCH_WARMUP_SECONDS,
- * BENCH_CONNECTIONS, BENCH_ONLY=discovery,refresh,login,..., BENCH_TARGETS=bare,embedded,postgres,
+ * BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_ONLY=discovery,refresh,login,..., BENCH_TARGETS=bare,embedded,postgres,
  * BENCH_CPU_PROF=<dir> (a .cpuprofile of the server per measured scenario; see profile-summary.ts).
  */
 import { randomBytes } from 'node:crypto';
@@ -16,11 +17,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadClientsFile } from '../src/oidc/clients-file.js';
 import { loadOrCreateSigningKeys } from '../src/oidc/keys.js';
-import { measure, type Measured } from './load.js';
+import { measureInterleaved, type Measured } from './load.js';
 import { runLogins, type LoginResult } from './logins.js';
 import { describeMachine, machineReport, sampleMachine } from './machine.js';
 import type { ServerKind, Usage } from './protocol.js';
 import { evaluate, formatTable, type TargetResult } from './report.js';
+import type { LoadSpec } from './load.js';
 import { fixedScenarios, introspectionScenario, refreshScenario } from './scenarios.js';
 import { startMailSink } from './mail-sink.js';
 import { ServerProcess } from './server-process.js';
@@ -34,6 +36,8 @@ const settings = {
   // Two AuthFlow servers with PostgreSQL: shorter windows keep the whole run near 3 minutes.
   seconds: Number(env.BENCH_SECONDS ?? (databaseUrl ? 6 : 8)),
   connections: Number(env.BENCH_CONNECTIONS ?? 16),
+  // Each scenario's measured time is cut into this many rounds that visit the servers in turn.
+  rounds: Number(env.BENCH_ROUNDS ?? 4),
   loginConcurrency: 8,
   accounts: 8,
 };
@@ -87,23 +91,25 @@ function record(target: Target, measured: Measured): void {
 
 async function runAll(targets: Target[], basicAuth: string): Promise<void> {
   const profileFile = (t: Target, name: string) => (profileDir ? path.join(profileDir, `${t.label}-${name}.cpuprofile`) : undefined);
-  const timing = { warmup: { seconds: settings.warmupSeconds }, run: { seconds: settings.seconds }, connections: settings.connections };
+  const timing = { warmup: { seconds: settings.warmupSeconds }, run: { seconds: settings.seconds }, rounds: settings.rounds, connections: settings.connections };
+  const recordAll = (measured: Measured[]) => measured.forEach((m, i) => record(targets[i] as Target, m));
   for (const spec of fixedScenarios(basicAuth).filter((s) => wanted(s.name))) {
-    for (const t of targets) record(t, await measure(t.server, spec, { ...timing, profileFile: profileFile(t, spec.name) }));
+    recordAll(await measureInterleaved(targets.map((t) => ({ server: t.server, spec, profileFile: profileFile(t, spec.name) })), timing));
   }
   if (wanted('introspection')) {
-    for (const t of targets) {
-      const spec = await introspectionScenario(t.server.issuer, basicAuth);
-      record(t, await measure(t.server, spec, { ...timing, profileFile: profileFile(t, spec.name) }));
-    }
+    const specs = await Promise.all(targets.map((t) => introspectionScenario(t.server.issuer, basicAuth)));
+    recordAll(await measureInterleaved(targets.map((t, i) => ({ server: t.server, spec: specs[i] as LoadSpec, profileFile: profileFile(t, 'introspection') })), timing));
   }
   if (wanted('refresh')) {
+    const pools: Awaited<ReturnType<typeof refreshScenario>>[] = [];
     for (const t of targets) {
-      const { measured, minted } = await refreshScenario(t.server, t.accounts, { ...settings, profileFile: profileFile(t, 'refresh') });
-      t.minted = minted;
-      record(t, measured);
-      log(`    (${minted} refresh tokens pre-issued through authorization-code flows; measured over ${measured.seconds} s)`);
+      const pool = await refreshScenario(t.server, t.accounts, settings);
+      t.minted = pool.minted;
+      pools.push(pool);
     }
+    const measured = await measureInterleaved(targets.map((t, i) => ({ server: t.server, ...(pools[i] as (typeof pools)[number]), profileFile: profileFile(t, 'refresh') })), timing);
+    recordAll(measured);
+    targets.forEach((t, i) => log(`    (${t.label}: ${t.minted} refresh tokens pre-issued through authorization-code flows; measured over ${measured[i]?.seconds.toFixed(2)} s)`));
   }
   for (const t of targets.filter((x) => x.kind === 'authflow' && wanted('login'))) {
     const file = profileFile(t, 'login');

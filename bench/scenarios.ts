@@ -1,5 +1,5 @@
 import { clientCredentialsToken } from './http-flows.js';
-import { measure, type LoadSpec, type Measured } from './load.js';
+import type { Bound, LoadSpec } from './load.js';
 import { mintRefreshTokens, TokenPool } from './refresh-pool.js';
 import type { ServerProcess } from './server-process.js';
 
@@ -27,23 +27,18 @@ export async function introspectionScenario(issuer: string, basicAuth: string): 
 
 /**
  * Refresh-token grant: mints a pool of never-used refresh tokens for `seconds × 1.5` (see
- * refresh-pool.ts), spends a few on warming up, then sends each remaining token exactly once.
+ * refresh-pool.ts); a few warm the path up, then each remaining token is sent exactly once.
  */
 export async function refreshScenario(
   server: ServerProcess,
   accounts: readonly { login: string; password: string }[],
-  options: { seconds: number; connections: number; profileFile?: string | undefined },
-): Promise<{ measured: Measured; minted: number }> {
+  options: { seconds: number; connections: number },
+): Promise<{ spec: LoadSpec; warmup: Bound; run: Bound; minted: number }> {
   const tokens = await mintRefreshTokens(server.issuer, accounts, { seconds: options.seconds * 1.5, max: 60_000, workers: 8, perSession: 25 });
   const pool = new TokenPool(tokens);
   // The /token path is warm from minting; a short warm-up keeps most tokens for the measurement.
   const warmup = Math.min(500, Math.floor(tokens.length * 0.1));
-  const measured = await measure(server, pool.spec(), {
-    warmup: { requests: warmup },
-    // autocannon prepares one request ahead per connection: leave those tokens spare.
-    run: { requests: Math.max(1, tokens.length - warmup - 3 * options.connections) },
-    connections: options.connections,
-    profileFile: options.profileFile,
-  });
-  return { measured, minted: tokens.length };
+  // autocannon prepares one request ahead per connection: leave those tokens spare.
+  const run = Math.max(1, tokens.length - warmup - 3 * options.connections);
+  return { spec: pool.spec(), warmup: { requests: warmup }, run: { requests: run }, minted: tokens.length };
 }

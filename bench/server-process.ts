@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { CommandName, Commands, Message, ServerOptions } from './protocol.js';
 
-const ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
+// Compiled by compile-server.ts (`npm run bench` does it first): the child runs on plain `node`.
+const ENTRY = fileURLToPath(new URL('../.bench-build/server.js', import.meta.url));
 
 /** The runner's handle on a forked server child: typed request/response over IPC. */
 export class ServerProcess {
@@ -17,7 +18,7 @@ export class ServerProcess {
 
   static start(options: ServerOptions): Promise<ServerProcess> {
     const child = fork(ENTRY, [JSON.stringify(options)], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // As `npm start` and the container image run it (MALLOC_ARENA_MAX=2), for every server alike.
       env: { MALLOC_ARENA_MAX: '2', ...process.env, NODE_ENV: 'production' },
