@@ -40,7 +40,8 @@ async function main(): Promise<void> {
       (config.demoEnabled
         ? `  Try a sign-in: open ${config.issuer}/demo, choose "Sign in with AuthFlow", then "Create one"\n` +
           (config.mail.transport.kind === 'dev-outbox' ? `  Emails (your confirmation code) are not sent in development: read them at ${config.issuer}/dev/mail\n` : '')
-        : `  Create a first user: npm run cli -- users create --email you@example.com --password '<a long passphrase>'\n`) +
+        : `  Create a first user${container.db.kind === 'pglite' ? ' (stop AuthFlow first: the embedded database takes one process at a time)' : ''}: ` +
+          `npm run cli -- users create --email you@example.com --password '<a long passphrase>'\n`) +
       '\n',
   );
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FIXTURES, freePort } from './helpers/harness.js';
@@ -71,6 +71,15 @@ describe('the authflow process', () => {
     for (let i = 0; i < 200 && !out.includes('AuthFlow is running'); i += 1) await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain(`AuthFlow is running at http://127.0.0.1:${port}`);
     expect(out).toContain('generated an RS256 and an ES256 key');
+    const embedded = !process.env.DATABASE_URL;
+    if (embedded) {
+      // PGlite takes no lock itself: a second process (the CLI here) must be refused, not let in to corrupt it.
+      expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toHaveLength(1);
+      const cli = runNode(['src/cli.ts', 'users', 'list'], baseEnv(dir));
+      expect(cli.status).toBe(1);
+      expect(cli.stderr).toContain(`is in use by process ${child.pid}`);
+      expect(cli.stderr).not.toMatch(/\n\s+at /);
+    }
     // A request whose body is still arriving when SIGTERM comes must still be answered.
     const body = 'grant_type=client_credentials&client_id=nobody';
     const status = new Promise<number>((resolve, reject) => {
@@ -88,5 +97,8 @@ describe('the authflow process', () => {
     expect(await status).toBe(401);
     expect(await exited).toBe(0);
     expect(out).toContain('shutting down');
-  }, 60_000);
+    // A clean stop gives the directory back.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    if (embedded) expect(runNode(['src/cli.ts', 'users', 'list'], baseEnv(dir)).status).toBe(0);
+  }, 90_000);
 });

@@ -35,9 +35,9 @@ export async function openDatabase(target: DatabaseTarget, migrationsDir = MIGRA
     prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     sql = postgresDriver(pool);
   } else {
-    const db = await openPglite(target.dataDir);
+    const { db, release } = await openPglite(target.dataDir);
     prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
-    sql = pgliteDriver(db);
+    sql = pgliteDriver(db, release);
   }
   let closed = false;
   return {

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { SqlDriver, SqlSession } from './sql.js';
+import { lockDataDir } from './data-dir-lock.js';
 
-export function pgliteDriver(db: PGlite): SqlDriver {
+export function pgliteDriver(db: PGlite, release: () => void = () => undefined): SqlDriver {
   const session: SqlSession = {
     async query<T>(sql: string, params: unknown[] = []) {
       const result = await db.query(sql, params);
@@ -17,17 +18,34 @@ export function pgliteDriver(db: PGlite): SqlDriver {
     query: session.query,
     // PGlite has exactly one connection; its own queue already serialises callers.
     withSession: (fn) => fn(session),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
     parallelism: 1,
+    singleProcess: true,
   };
 }
 
-export async function openPglite(dataDir: string | undefined): Promise<PGlite> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  // PostgreSQL's default 128 MB of shared buffers is sized for a server, not an embedded store.
-  const db = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] });
-  await db.waitReady;
-  return db;
+/** Opens (creating it if needed) an embedded database; the returned release ends the directory lock. */
+export async function openPglite(dataDir: string | undefined): Promise<{ db: PGlite; release: () => void }> {
+  let release = () => undefined as void;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    release = lockDataDir(dataDir);
+  }
+  try {
+    // PostgreSQL's default 128 MB of shared buffers is sized for a server, not an embedded store.
+    const db = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] });
+    await db.waitReady;
+    return { db, release };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 export function postgresDriver(pool: pg.Pool): SqlDriver {
@@ -54,5 +72,6 @@ export function postgresDriver(pool: pg.Pool): SqlDriver {
     },
     close: () => pool.end(),
     parallelism: pool.options.max ?? 10,
+    singleProcess: false,
   };
 }

@@ -17,4 +17,9 @@ export interface SqlDriver {
   close(): Promise<void>;
   /** Statements that can usefully run at once: 1 for PGlite's single connection, the pool size otherwise. */
   readonly parallelism: number;
+  /**
+   * True when this process is the database's only client (embedded PGlite, whose directory it has
+   * locked): what it caches of its own writes cannot be changed behind its back.
+   */
+  readonly singleProcess: boolean;
 }
