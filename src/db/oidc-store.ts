@@ -1,10 +1,12 @@
 import type { AdapterPayload } from 'oidc-provider';
+import { ArtifactCache } from './artifact-cache.js';
 import { batcherFor, type Batcher } from './batcher.js';
 import type { SqlDriver } from './sql.js';
 
 export interface StoredArtifact {
   readonly payload: AdapterPayload;
   readonly consumedAt: Date | null;
+  readonly expiresAt?: Date | null;
 }
 
 type Lookup = { readonly uid: string } | { readonly userCode: string };
@@ -23,8 +25,12 @@ interface Upsert {
   readonly model: string;
   readonly id: string;
   readonly payload: AdapterPayload;
+  readonly json: string;
   readonly expiresAt: Date | null;
 }
+
+/** Artifacts remembered on a single-process database: a sign-in's and a few thousand refreshes' worth, a few MB. */
+const CACHED_ARTIFACTS = 5000;
 
 interface IdLookup {
   readonly model: string;
@@ -43,15 +49,18 @@ interface UidLookup {
  * the driver rather than Prisma: these few statements run on every token request, and Prisma's
  * query pipeline costs more than the query itself here (see the bench). Lookups by id and by
  * session uid, upserts and consumes are group-committed (see Batcher): under load, concurrent
- * requests share one statement.
+ * requests share one statement. On a database only this process writes (embedded), what it wrote
+ * is also kept in an ArtifactCache, and reading it back costs no statement.
  */
 export class OidcStore {
+  private readonly cache: ArtifactCache | undefined;
   private readonly reads: Batcher<IdLookup, StoredArtifact | undefined>;
   private readonly writes: Batcher<Upsert, void>;
   private readonly sessionReads: Batcher<UidLookup, StoredArtifact | undefined>;
   private readonly consumes: Batcher<IdLookup, boolean>;
 
   constructor(private readonly sql: SqlDriver) {
+    this.cache = sql.singleProcess ? new ArtifactCache(CACHED_ARTIFACTS) : undefined;
     this.reads = batcherFor(sql, (items: IdLookup[]) => this.findMany(items));
     this.writes = batcherFor(sql, (items: Upsert[]) => this.upsertMany(items));
     this.sessionReads = batcherFor(sql, (items: UidLookup[]) => this.findManyByUid(items));
@@ -63,8 +72,15 @@ export class OidcStore {
    * ClientCredentials and RefreshToken at once (introspection, revocation); such lookups, and
    * any others waiting together, become one query.
    */
-  findById(model: string, id: string, now: Date): Promise<StoredArtifact | undefined> {
-    return this.reads.submit({ model, id, now });
+  async findById(model: string, id: string, now: Date): Promise<StoredArtifact | undefined> {
+    const cache = this.cache;
+    if (!cache) return this.reads.submit({ model, id, now });
+    const hit = cache.get(model, id, now);
+    if (hit) return { payload: hit.payload, consumedAt: null };
+    const epoch = cache.epoch;
+    const found = await this.reads.submit({ model, id, now });
+    if (found && !found.consumedAt) cache.fill(model, id, { json: JSON.stringify(found.payload), expiresAt: found.expiresAt ?? null, uid: optionalString(found.payload.uid) }, epoch);
+    return found;
   }
 
   private async findMany(items: IdLookup[]): Promise<Array<StoredArtifact | undefined>> {
@@ -77,12 +93,14 @@ export class OidcStore {
       const row = rows.find((r) => r.id === item.id && r.model === item.model);
       if (!row || !isPayload(row.payload)) return undefined;
       if (row.expires_at && row.expires_at.getTime() <= item.now.getTime()) return undefined;
-      return { payload: row.payload, consumedAt: row.consumed_at };
+      return { payload: row.payload, consumedAt: row.consumed_at, expiresAt: row.expires_at };
     });
   }
 
-  upsert(model: string, id: string, payload: AdapterPayload, expiresAt: Date | null): Promise<void> {
-    return this.writes.submit({ model, id, payload, expiresAt });
+  async upsert(model: string, id: string, payload: AdapterPayload, expiresAt: Date | null): Promise<void> {
+    const json = JSON.stringify(payload);
+    await this.writes.submit({ model, id, payload, json, expiresAt });
+    this.cache?.set(model, id, { json, expiresAt, uid: optionalString(payload.uid) });
   }
 
   private async upsertMany(items: Upsert[]): Promise<void[]> {
@@ -92,10 +110,10 @@ export class OidcStore {
     for (const item of items) latest.set(`${item.model}\u0000${item.id}`, item);
     const params: unknown[] = [];
     const tuples: string[] = [];
-    for (const { model, id, payload, expiresAt } of latest.values()) {
+    for (const { model, id, payload, json, expiresAt } of latest.values()) {
       const n = params.length;
       tuples.push(`($${n + 1}, $${n + 2}, $${n + 3}::jsonb, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}::timestamptz, NULL::timestamptz)`);
-      params.push(model, id, JSON.stringify(payload), optionalString(payload.grantId), optionalString(payload.userCode),
+      params.push(model, id, json, optionalString(payload.grantId), optionalString(payload.userCode),
         optionalString(payload.uid), optionalString(payload.accountId), expiresAt);
     }
     // An upsert replaces the whole record, consumed state included, as the provider's memory adapter does.
@@ -112,7 +130,10 @@ export class OidcStore {
 
   async find(model: string, lookup: Lookup, now: Date): Promise<StoredArtifact | undefined> {
     // Sessions by uid are looked up on every authorization and refresh: batched like lookups by id.
-    if ('uid' in lookup) return this.sessionReads.submit({ model, uid: lookup.uid, now });
+    if ('uid' in lookup) {
+      const hit = model === 'Session' ? this.cache?.getSession(lookup.uid, now) : undefined;
+      return hit ? { payload: hit.payload, consumedAt: null } : this.sessionReads.submit({ model, uid: lookup.uid, now });
+    }
     const [key, value] = Object.entries(lookup)[0] as [keyof typeof LOOKUP_COLUMN, string];
     const rows = await this.sql.query<{ payload: unknown; consumed_at: Date | null }>(
       `SELECT payload, consumed_at FROM oidc_models
@@ -136,8 +157,13 @@ export class OidcStore {
   }
 
   /** Marks an artifact used; true only for the call that did. The first time is kept, so a replay cannot extend a grace window. */
-  consume(model: string, id: string, now: Date): Promise<boolean> {
-    return this.consumes.submit({ model, id, now });
+  async consume(model: string, id: string, now: Date): Promise<boolean> {
+    try {
+      return await this.consumes.submit({ model, id, now });
+    } finally {
+      // The row's consumed_at is the batch's time: read it back from the database when needed.
+      this.cache?.drop(model, id);
+    }
   }
 
   private async consumeMany(items: IdLookup[]): Promise<boolean[]> {
@@ -159,16 +185,21 @@ export class OidcStore {
   }
 
   async destroy(model: string, id: string): Promise<void> {
-    await this.sql.query('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]);
+    this.cache?.drop(model, id);
+    try {
+      await this.sql.query('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]);
+    } finally {
+      this.cache?.drop(model, id);
+    }
   }
 
   async destroyByGrantId(model: string, grantId: string): Promise<void> {
-    await this.sql.query('DELETE FROM oidc_models WHERE model = $1 AND grant_id = $2', [model, grantId]);
+    await this.forgetting(() => this.sql.query('DELETE FROM oidc_models WHERE model = $1 AND grant_id = $2', [model, grantId]));
   }
 
   /** Ends every artifact of a grant, whatever its model (a replayed code). */
   async destroyGrant(grantId: string): Promise<void> {
-    await this.sql.query(`DELETE FROM oidc_models WHERE grant_id = $1 OR (model = 'Grant' AND id = $1)`, [grantId]);
+    await this.forgetting(() => this.sql.query(`DELETE FROM oidc_models WHERE grant_id = $1 OR (model = 'Grant' AND id = $1)`, [grantId]));
   }
 
   /** Ends everything a user holds: sessions, grants, codes and tokens (account disabled, password reset). */
@@ -186,7 +217,21 @@ export class OidcStore {
   }
 
   private async count(deleteSql: string, params: unknown[]): Promise<number> {
-    const rows = await this.sql.query<{ n: number }>(`WITH gone AS (${deleteSql} RETURNING 1) SELECT count(*)::int AS n FROM gone`, params);
+    const rows = await this.forgetting(() => this.sql.query<{ n: number }>(`WITH gone AS (${deleteSql} RETURNING 1) SELECT count(*)::int AS n FROM gone`, params));
     return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * A delete by grant, account or expiry: the cache cannot tell which of its entries it hits, so it
+   * forgets everything, before (reads meanwhile go to the database) and after (nothing read during
+   * the delete survives it). Revocations are rare next to reads.
+   */
+  private async forgetting<T>(remove: () => Promise<T>): Promise<T> {
+    this.cache?.clear();
+    try {
+      return await remove();
+    } finally {
+      this.cache?.clear();
+    }
   }
 }
