@@ -17,6 +17,8 @@ export interface Harness {
   readonly issuer: string;
   readonly container: Container;
   readonly config: Config;
+  /** Stops the server and closes the database, keeping its keys and data for a restart. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startAuthFlow(env: Record<string, string> = {}, logger: Lo
     issuer,
     container,
     config,
+    stop: () => running.stop(),
     async close() {
       await running.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -42,7 +42,8 @@ describe('signing keys', () => {
       const service = await discover(first.issuer, 'service', 'service-secret-service-secret-service-secret');
       before = (await client.clientCredentialsGrant(service, { resource: 'https://api.example.test/', scope: 'read' })).access_token;
     } finally {
-      await first.container.close().catch(() => undefined);
+      // Its HTTP server too: one left listening kept the jest worker from exiting.
+      await first.stop();
     }
     const { added, kept } = await rotateSigningKeys(keysDir);
     expect(added).toHaveLength(2);
