@@ -11,8 +11,8 @@ RUN npm run build
 
 # Runtime: production dependencies only, compiled code, views and migrations; runs as a non-root user.
 FROM node:24-slim AS runtime
-# MALLOC_ARENA_MAX: argon2 hashes (19 MiB each) run on libuv's threads; with glibc's default of an
-# arena per thread the freed memory stays resident. Two arenas: ~100 MB less RSS (see README, Benchmark).
+# MALLOC_ARENA_MAX: glibc gives every thread an arena, and what V8's background compiler threads and
+# libuv's pool free stays resident in each; two arenas keep that bounded (see README, Memory).
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
     PORT=3000 \
