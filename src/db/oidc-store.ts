@@ -1,7 +1,7 @@
 import type { AdapterPayload } from 'oidc-provider';
 import { ArtifactCache } from './artifact-cache.js';
 import { batcherFor, type Batcher } from './batcher.js';
-import type { SqlDriver } from './sql.js';
+import { storableText, type SqlDriver } from './sql.js';
 
 export interface StoredArtifact {
   readonly payload: AdapterPayload;
@@ -73,6 +73,7 @@ export class OidcStore {
    * any others waiting together, become one query.
    */
   async findById(model: string, id: string, now: Date): Promise<StoredArtifact | undefined> {
+    if (!storableText(id)) return undefined;
     const cache = this.cache;
     if (!cache) return this.reads.submit({ model, id, now });
     const hit = cache.get(model, id, now);
@@ -129,6 +130,7 @@ export class OidcStore {
   }
 
   async find(model: string, lookup: Lookup, now: Date): Promise<StoredArtifact | undefined> {
+    if (!storableText('uid' in lookup ? lookup.uid : lookup.userCode)) return undefined;
     // Sessions by uid are looked up on every authorization and refresh: batched like lookups by id.
     if ('uid' in lookup) {
       const hit = model === 'Session' ? this.cache?.getSession(lookup.uid, now) : undefined;

@@ -23,3 +23,12 @@ export interface SqlDriver {
    */
   readonly singleProcess: boolean;
 }
+
+/**
+ * Whether a value from outside (a presented token, a typed login) can be in a text column at all:
+ * PostgreSQL text cannot hold a NUL byte, so such a value names nothing stored, and sending it
+ * would fail the statement (a 500) instead of finding nothing.
+ */
+export function storableText(value: string): boolean {
+  return !value.includes('\u0000');
+}

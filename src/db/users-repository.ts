@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { User, UserStatus } from '../generated/prisma/client.js';
 import { batcherFor, type Batcher } from './batcher.js';
-import type { SqlDriver } from './sql.js';
+import { storableText, type SqlDriver } from './sql.js';
 import type { Tx } from './outbox-repository.js';
 
 export type { User, UserStatus };
@@ -74,6 +74,7 @@ export class UsersRepository {
   /** Finds by email or username, whichever the person typed. */
   async findByLogin(login: string): Promise<User | null> {
     const key = lower(login.trim());
+    if (!storableText(key)) return null;
     const rows = await this.sql.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email_lower = $1 OR username_lower = $1 LIMIT 1`, [key]);
     return fromRow(rows[0]);
   }

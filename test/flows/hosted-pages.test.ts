@@ -67,6 +67,13 @@ describe('no user enumeration on sign-in', () => {
     expect(wrongRes.html).toContain(`value="${email}"`);
     expect(wrongRes.html).not.toContain('not the passphrase');
   });
+
+  test('a login with a NUL byte (no database can store one) is an ordinary failed sign-in, not a 500', async () => {
+    const { browser, page } = await loginPage();
+    const res = await submit(browser, page, '/login', { login: 'nul\u0000byte@example.test', password: 'not the passphrase' });
+    expect(res.status).toBe(401);
+    expect(res.html).toContain('The email, username or password is not correct.');
+  });
 });
 
 describe('registration', () => {

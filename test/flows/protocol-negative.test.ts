@@ -82,6 +82,19 @@ describe('no response types that return tokens from the authorization endpoint',
     expect(location.toString()).not.toMatch(/access_token|id_token=|code=/);
   });
 
+  test.each([
+    ['refresh token', { grant_type: 'refresh_token', refresh_token: 'abc\u0000def' }],
+    ['authorization code', { grant_type: 'authorization_code', code: '\u0000'.repeat(43), redirect_uri: REDIRECT_URI, code_verifier: 'v'.repeat(43) }],
+  ])('a %s with a NUL byte (no database can store one) is invalid_grant, not a server error', async (_label, params) => {
+    const res = await fetch(new URL('/token', env.af.issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...params, client_id: 'first-party' }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
   test('the password grant does not exist', async () => {
     const res = await fetch(new URL('/token', env.af.issuer), {
       method: 'POST',
