@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: AuthFlow against a bare node-oidc-provider, side by side in one run, on
- * 127.0.0.1. Each server is a forked child (bench/server.ts, compiled, running dist/) so its CPU time and RSS are its own;
- * autocannon and the login loop run here. All servers run at once and every scenario is measured
+ * 127.0.0.1. Each server is a forked child (bench/server.ts, compiled, running dist/), so its CPU
+ * time and RSS are its own; autocannon and the login loop run here. All servers run at once and every scenario is measured
  * in interleaved rounds (see measureInterleaved), so a ratio compares figures taken on the same
  * machine in the same minute, not one server's good spell against the other's bad one.
  * Prints a table and writes bench-results.json.
@@ -17,12 +17,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadClientsFile } from '../src/oidc/clients-file.js';
 import { loadOrCreateSigningKeys } from '../src/oidc/keys.js';
-import { measureInterleaved, type Measured } from './load.js';
+import { measureInterleaved, type LoadSpec, type Measured } from './load.js';
 import { runLogins, type LoginResult } from './logins.js';
 import { describeMachine, machineReport, sampleMachine } from './machine.js';
 import type { ServerKind, Usage } from './protocol.js';
 import { evaluate, formatTable, type TargetResult } from './report.js';
-import type { LoadSpec } from './load.js';
 import { fixedScenarios, introspectionScenario, refreshScenario } from './scenarios.js';
 import { startMailSink } from './mail-sink.js';
 import { ServerProcess } from './server-process.js';

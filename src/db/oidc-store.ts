@@ -187,7 +187,6 @@ export class OidcStore {
   }
 
   async destroy(model: string, id: string): Promise<void> {
-    this.cache?.drop(model, id);
     try {
       await this.sql.query('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]);
     } finally {
@@ -225,11 +224,10 @@ export class OidcStore {
 
   /**
    * A delete by grant, account or expiry: the cache cannot tell which of its entries it hits, so it
-   * forgets everything, before (reads meanwhile go to the database) and after (nothing read during
-   * the delete survives it). Revocations are rare next to reads.
+   * forgets everything once the delete is done (a read that overlapped it may have seen either
+   * state, and its fill is refused; see ArtifactCache). Revocations are rare next to reads.
    */
   private async forgetting<T>(remove: () => Promise<T>): Promise<T> {
-    this.cache?.clear();
     try {
       return await remove();
     } finally {
