@@ -10,6 +10,7 @@ import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
+import { API_PATHS } from './oidc/routes.js';
 import type { AppState } from './http/state.js';
 import { staticFiles } from './http/static-files.js';
 import { VIEWS_DIR, type Renderer } from './http/views.js';
@@ -63,21 +64,30 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 /**
  * AuthFlow's pages (sign-in, account, demo, health, static files) and node-oidc-provider side by
  * side: the provider owns every other path, the protocol endpoints (/auth, /token,
- * /.well-known/..., /session/end, ...), and both get the security headers. Protocol requests go
- * straight from the HTTP server to the provider, with no Koa context of ours in between: they are
- * the hot path, and the provider answers its own errors in the protocol's format.
+ * /.well-known/..., /session/end, ...); pages get the document security headers, JSON endpoints
+ * the API ones. Protocol requests go straight from the HTTP server to the provider, with no Koa
+ * context of ours in between: they are the hot path, and the provider answers its own errors in
+ * the protocol's format.
  */
 export function createRequestHandler(deps: AppDeps): RequestHandler {
   const pages = createApp(deps).callback();
   const provider = deps.provider.callback();
-  const withHeaders = securityHeaders({ hsts: deps.config.secureCookies });
+  const headers = securityHeaders({ hsts: deps.config.secureCookies });
   const demo = deps.demo !== undefined;
   return (req, res) => {
-    withHeaders(res);
     const url = req.url ?? '/';
     const query = url.indexOf('?');
-    if (isOwnPath(query < 0 ? url : url.slice(0, query), demo)) void pages(req, res);
-    else void provider(req, res);
+    const path = query < 0 ? url : url.slice(0, query);
+    if (API_PATHS.has(path)) {
+      headers.api(res);
+      void provider(req, res);
+    } else if (isOwnPath(path, demo)) {
+      headers.page(res);
+      void pages(req, res);
+    } else {
+      headers.page(res);
+      void provider(req, res);
+    }
   };
 }
 

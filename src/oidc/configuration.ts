@@ -5,6 +5,7 @@ import { SUPPORTED_SCOPES, type RegisteredClients } from './clients-file.js';
 import { CLAIMS_BY_SCOPE } from './account.js';
 import type { SigningJwk } from './keys.js';
 import type { ProviderPages } from './pages.js';
+import { PROVIDER_ROUTES } from './routes.js';
 
 export interface ConfigurationInputs {
   readonly config: Config;
@@ -131,6 +132,7 @@ export function buildConfiguration(inputs: ConfigurationInputs): Configuration {
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     loadExistingGrant: loadExistingGrant(registered),
+    routes: PROVIDER_ROUTES,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: pages.renderError,
     ttl: {

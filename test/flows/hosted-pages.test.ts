@@ -192,6 +192,29 @@ describe('page security', () => {
     expect(page.html).toContain('autocomplete="current-password"');
   });
 
+  test("the provider's pages get the document headers; its JSON endpoints nosniff and their JSON type", async () => {
+    const issuer = env.af.issuer;
+    for (const res of [
+      await fetch(new URL('/session/end', issuer)),
+      await fetch(new URL('/auth?client_id=no-such-client&response_type=code&scope=openid', issuer)),
+    ]) {
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    for (const res of [
+      await fetch(new URL('/.well-known/openid-configuration', issuer)),
+      await fetch(new URL('/jwks?cache=bust', issuer)),
+      await fetch(new URL('/token', issuer), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token' }),
+      await fetch(new URL('/me', issuer)),
+    ]) {
+      expect(res.headers.get('content-type')).toMatch(/^application\/(json|jwk-set\+json)/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-security-policy')).toBeNull();
+    }
+  });
+
   test('health and readiness answer JSON', async () => {
     const health = await fetch(new URL('/healthz', env.af.issuer));
     expect(await health.json()).toEqual({ status: 'ok' });
