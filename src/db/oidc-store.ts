@@ -2,6 +2,9 @@ import type { AdapterPayload } from 'oidc-provider';
 import { ArtifactCache } from './artifact-cache.js';
 import { batcherFor, type Batcher } from './batcher.js';
 import { storableText, type SqlDriver } from './sql.js';
+import { findTokenContexts, type ContextLookup, type TokenContext } from './token-context.js';
+
+export type { TokenContext };
 
 export interface StoredArtifact {
   readonly payload: AdapterPayload;
@@ -58,6 +61,7 @@ export class OidcStore {
   private readonly writes: Batcher<Upsert, void>;
   private readonly sessionReads: Batcher<UidLookup, StoredArtifact | undefined>;
   private readonly consumes: Batcher<IdLookup, boolean>;
+  private readonly contexts: Batcher<ContextLookup, TokenContext | undefined>;
 
   constructor(private readonly sql: SqlDriver) {
     this.cache = sql.singleProcess ? new ArtifactCache(CACHED_ARTIFACTS) : undefined;
@@ -65,6 +69,7 @@ export class OidcStore {
     this.writes = batcherFor(sql, (items: Upsert[]) => this.upsertMany(items));
     this.sessionReads = batcherFor(sql, (items: UidLookup[]) => this.findManyByUid(items));
     this.consumes = batcherFor(sql, (items: IdLookup[]) => this.consumeMany(items));
+    this.contexts = batcherFor(sql, (items: ContextLookup[]) => findTokenContexts(sql, items));
   }
 
   /**
@@ -80,8 +85,29 @@ export class OidcStore {
     if (hit) return { payload: hit.payload, consumedAt: null };
     const epoch = cache.epoch;
     const found = await this.reads.submit({ model, id, now });
-    if (found && !found.consumedAt) cache.fill(model, id, { json: JSON.stringify(found.payload), expiresAt: found.expiresAt ?? null, uid: optionalString(found.payload.uid) }, epoch);
+    this.remember(cache, model, id, found, epoch);
     return found;
+  }
+
+  /**
+   * Finds a token with the session, grant and account it names, in one statement (see
+   * TokenContext). A token this process wrote to the embedded database comes from the cache,
+   * without the rest: that is read, from the cache as well, when asked for.
+   */
+  async findWithContext(model: string, id: string, now: Date): Promise<TokenContext | undefined> {
+    if (!storableText(id)) return undefined;
+    const cache = this.cache;
+    const hit = cache?.get(model, id, now);
+    if (hit) return { token: { payload: hit.payload, consumedAt: null } };
+    const epoch = cache?.epoch ?? 0;
+    const found = await this.contexts.submit({ model, id, now });
+    if (cache) this.remember(cache, model, id, found?.token, epoch);
+    return found;
+  }
+
+  /** A read that missed the cache fills it with an artifact still usable (see ArtifactCache.fill). */
+  private remember(cache: ArtifactCache, model: string, id: string, found: StoredArtifact | undefined, epoch: number): void {
+    if (found && !found.consumedAt) cache.fill(model, id, { json: JSON.stringify(found.payload), expiresAt: found.expiresAt ?? null, uid: optionalString(found.payload.uid) }, epoch);
   }
 
   private async findMany(items: IdLookup[]): Promise<Array<StoredArtifact | undefined>> {

@@ -29,8 +29,9 @@ function lower(value: string): string {
   return value.normalize('NFKC').toLowerCase();
 }
 
-const USER_COLUMNS = `id, email, email_lower, username, username_lower, name, password_hash, email_verified,
-  self_registered, picture, status, roles, created_at, updated_at`;
+const COLUMNS = ['id', 'email', 'email_lower', 'username', 'username_lower', 'name', 'password_hash', 'email_verified',
+  'self_registered', 'picture', 'status', 'roles', 'created_at', 'updated_at'] as const;
+const USER_COLUMNS = COLUMNS.join(', ');
 
 interface UserRow {
   id: string; email: string; email_lower: string; username: string | null; username_lower: string | null;
@@ -45,6 +46,17 @@ function fromRow(row: UserRow | undefined): User | null {
     name: row.name, passwordHash: row.password_hash, emailVerified: row.email_verified, selfRegistered: row.self_registered, picture: row.picture,
     status: row.status, roles: row.roles ?? [], createdAt: row.created_at, updatedAt: row.updated_at,
   };
+}
+
+/** The users columns of a joined table `alias`, each renamed `<prefix><column>` (see userFromPrefixed). */
+export function prefixedUserColumns(alias: string, prefix: string): string {
+  return COLUMNS.map((column) => `${alias}.${column} AS ${prefix}${column}`).join(', ');
+}
+
+/** The user in a row selected with prefixedUserColumns; null when the join matched none. */
+export function userFromPrefixed(row: Record<string, unknown>, prefix: string): User | null {
+  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
+  return fromRow(Object.fromEntries(COLUMNS.map((column) => [column, row[`${prefix}${column}`]])) as unknown as UserRow);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Account, AccountClaims, FindAccount } from 'oidc-provider';
 import type { User, UsersRepository } from '../db/users-repository.js';
+import { existingScope } from './request-scope.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,9 +30,11 @@ export function claimsFor(user: User): AccountClaims {
  * disabled or deleted is "not found", so their tokens stop working at once.
  */
 export function createFindAccount(users: UsersRepository): FindAccount {
-  return async (_ctx, sub): Promise<Account | undefined> => {
+  return async (ctx, sub): Promise<Account | undefined> => {
     if (!UUID.test(sub)) return undefined;
-    const user = await users.findById(sub);
+    // Read with the token being redeemed, in the same statement (see RequestScope).
+    const known = existingScope(ctx)?.account(sub);
+    const user = known === undefined ? await users.findById(sub) : known;
     if (!user || user.status !== 'active') return undefined;
     return { accountId: user.id, claims: () => claimsFor(user) };
   };

@@ -1,14 +1,16 @@
-import Provider from 'oidc-provider';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../logger.js';
 import { buildConfiguration, type ConfigurationInputs } from './configuration.js';
+import { existingScope } from './request-scope.js';
 
 export type { Provider };
 
 /** Builds the provider and wires its events into logs and the audit trail. */
 export function createProvider(config: Config, inputs: ConfigurationInputs, audit: AuditLog, logger: Logger): Provider {
   const provider = new Provider(config.issuer, buildConfiguration(inputs));
+  provider.use(settleWrites(provider));
   provider.proxy = config.trustProxy;
   // Only the entries our own proxies appended are trusted; anything further left is client-supplied.
   provider.maxIpsCount = config.trustProxyHops;
@@ -29,4 +31,32 @@ export function createProvider(config: Config, inputs: ConfigurationInputs, audi
     audit.record(ctx, { type: 'logout', userId: ctx.oidc.session?.accountId, clientId: ctx.oidc.client?.clientId });
   });
   return provider;
+}
+
+/**
+ * Outermost provider middleware: no response leaves before the writes its request started are
+ * committed (see RequestScope). If one failed, what the provider meant to answer (tokens, a code
+ * in a redirect) is replaced by a server_error: nothing is handed out that was not stored.
+ */
+function settleWrites(provider: Provider) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    let thrown: { error: unknown } | undefined;
+    try {
+      await next();
+    } catch (error) {
+      thrown = { error };
+    }
+    try {
+      await existingScope(ctx)?.settle();
+    } catch (error) {
+      provider.emit('server_error', ctx, error);
+      if (!thrown) {
+        ctx.remove('location');
+        ctx.set('cache-control', 'no-store');
+        ctx.status = 500;
+        ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
+      }
+    }
+    if (thrown) throw thrown.error;
+  };
 }

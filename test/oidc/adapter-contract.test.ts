@@ -182,6 +182,50 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
     await expect(sessions.findByUid(uid)).resolves.toBeUndefined();
   });
 
+  test('OidcStore.findWithContext reads a token with its session, grant and account in one statement', async () => {
+    // Not singleProcess: on PGlite too, the statement runs instead of the embedded artifact cache.
+    const statements: string[] = [];
+    const shared = new OidcStore({ ...db.sql, singleProcess: false, query: (sql, params) => (statements.push(sql), db.sql.query(sql, params)) });
+    const now = () => new Date(clock);
+    const userId = randomUUID();
+    await db.prisma.user.create({ data: { id: userId, email: `${userId}@example.test`, emailLower: `${userId}@example.test`, roles: ['admin'] } });
+    try {
+      const sessionUid = randomUUID();
+      const session = await save('Session', { uid: sessionUid, accountId: userId });
+      const grant = await save('Grant', { accountId: userId });
+      const token = await save('RefreshToken', { accountId: userId, grantId: grant.id, sessionUid });
+      statements.length = 0;
+      const found = await shared.findWithContext('RefreshToken', token.id, now());
+      expect(statements).toHaveLength(1);
+      expect(found?.token.payload).toStrictEqual(token.payload);
+      expect(found?.session).toEqual({ uid: sessionUid, artifact: expect.objectContaining({ payload: session.payload, consumedAt: null }) });
+      expect(found?.grant).toEqual({ id: grant.id, artifact: expect.objectContaining({ payload: grant.payload }) });
+      expect(found?.account?.id).toBe(userId);
+      expect(found?.account?.user).toMatchObject({ id: userId, status: 'active', roles: ['admin'] });
+
+      // What the token names but is gone is null; what it does not name is absent.
+      const orphan = await save('AccessToken', { accountId: randomUUID(), grantId: randomUUID(), sessionUid: randomUUID() });
+      const alone = await save('AccessToken', { accountId: 'not-a-uuid' });
+      const [gone, bare] = await Promise.all([shared.findWithContext('AccessToken', orphan.id, now()), shared.findWithContext('AccessToken', alone.id, now())]);
+      expect(gone).toMatchObject({ session: { artifact: null }, grant: { artifact: null }, account: { user: null } });
+      expect(bare?.session).toBeUndefined();
+      expect(bare?.grant).toBeUndefined();
+      expect(bare?.account).toEqual({ id: 'not-a-uuid', user: null });
+      await expect(shared.findWithContext('RefreshToken', randomUUID(), now())).resolves.toBeUndefined();
+
+      // An expired session is as good as gone, and an expired token is not found.
+      const shortUid = randomUUID();
+      await save('Session', { uid: shortUid, accountId: userId }, 10);
+      const bound = await save('RefreshToken', { accountId: userId, sessionUid: shortUid });
+      advance(11);
+      await expect(shared.findWithContext('RefreshToken', bound.id, now())).resolves.toMatchObject({ session: { uid: shortUid, artifact: null } });
+      advance(TTL);
+      await expect(shared.findWithContext('RefreshToken', bound.id, now())).resolves.toBeUndefined();
+    } finally {
+      await db.prisma.user.delete({ where: { id: userId } });
+    }
+  });
+
   test('DeviceCode.findByUserCode finds the code by user code, consumed state included', async () => {
     const userCode = randomUUID().slice(0, 8).toUpperCase();
     const { id, payload } = await save('DeviceCode', { userCode, deviceInfo: { ip: '127.0.0.1', ua: 'TV' } });
