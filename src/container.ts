@@ -77,11 +77,14 @@ export async function openCore(config: Config, logger: Logger) {
 export type Core = Awaited<ReturnType<typeof openCore>>;
 
 /** Starts this process's job workers (unless RUN_WORKERS=false) and lets the outbox wake them. */
-export function startWorkers(config: Config, logger: Logger, core: Core): { runner: JobRunner | undefined; close(): Promise<void> } {
+export async function startWorkers(config: Config, logger: Logger, core: Core): Promise<{ runner: JobRunner | undefined; close(): Promise<void> }> {
   if (!config.jobs.runWorkers) return { runner: undefined, close: async () => undefined };
   const transport = createMailTransport(config.mail);
   const { handlers, recurring } = jobCatalogue({ config, transport, recovery: core.recovery, oidc: core.oidcStore, users: core.usersRepository, logger });
-  const runner = startJobs(config, core.outboxRepository, handlers, recurring, logger);
+  const runner = await startJobs(config, core.outboxRepository, handlers, recurring, logger).catch((error: unknown) => {
+    transport.close();
+    throw error;
+  });
   core.outbox.onCommit(() => runner.kick());
   return {
     runner,
@@ -152,7 +155,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
       devMailDir: devMail ? devMail.dir : undefined,
       demo,
     });
-    const workers = startWorkers(config, logger, core);
+    const workers = await startWorkers(config, logger, core);
     return {
       config,
       logger,

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const { openCore, startWorkers } = await import('./container.js');
   const core = await openCore(config, logger);
-  const workers = startWorkers(config, logger, core);
+  const workers = await startWorkers(config, logger, core);
   logger.info({ queue: workers.runner?.kind }, 'AuthFlow worker is running');
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'worker shutting down');

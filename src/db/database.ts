@@ -1,10 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import pg from 'pg';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
-import { openPglite, pgliteDriver, postgresDriver } from './drivers.js';
 import { migrate, readMigrations, type MigrationReport } from './migrate.js';
 import type { SqlDriver } from './sql.js';
 
@@ -28,13 +24,20 @@ export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.met
 export async function openDatabase(target: DatabaseTarget, migrationsDir = MIGRATIONS_DIR): Promise<Database> {
   let prisma: PrismaClient;
   let sql: SqlDriver;
+  // Only the driver in use is loaded: the other one's modules would only take memory. One import
+  // at a time: jest's ESM loader fails on concurrent imports that share a module.
   if (target.kind === 'postgres') {
+    const { default: pg } = await import('pg');
+    const { PrismaPg } = await import('@prisma/adapter-pg');
+    const { postgresDriver } = await import('./postgres-driver.js');
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => undefined);
     prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     sql = postgresDriver(pool);
   } else {
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
+    const { openPglite, pgliteDriver } = await import('./pglite-driver.js');
     const { db, release } = await openPglite(target.dataDir);
     prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
     sql = pgliteDriver(db, release);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { pgliteDriver, postgresDriver } from '../../src/db/drivers.js';
+import { pgliteDriver } from '../../src/db/pglite-driver.js';
+import { postgresDriver } from '../../src/db/postgres-driver.js';
 import { migrate, readMigrations, type Migration } from '../../src/db/migrate.js';
 import type { SqlDriver } from '../../src/db/sql.js';
 

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import type { SqlDriver, SqlSession } from './sql.js';
 import { lockDataDir } from './data-dir-lock.js';
 
@@ -46,32 +45,4 @@ export async function openPglite(dataDir: string | undefined): Promise<{ db: PGl
     release();
     throw error;
   }
-}
-
-export function postgresDriver(pool: pg.Pool): SqlDriver {
-  return {
-    async query<T>(sql: string, params: unknown[] = []) {
-      const result = await pool.query(sql, params);
-      return result.rows as T[];
-    },
-    async withSession(fn) {
-      const client = await pool.connect();
-      try {
-        return await fn({
-          async query<T>(sql: string, params: unknown[] = []) {
-            const result = await client.query(sql, params);
-            return result.rows as T[];
-          },
-          async exec(sql: string) {
-            await client.query(sql);
-          },
-        });
-      } finally {
-        client.release();
-      }
-    },
-    close: () => pool.end(),
-    parallelism: pool.options.max ?? 10,
-    singleProcess: false,
-  };
 }
