@@ -20,8 +20,8 @@ export class ServerProcess {
     const child = fork(ENTRY, [JSON.stringify(options)], {
       execArgv: [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      // As `npm start` and the container image run it (MALLOC_ARENA_MAX=2), for every server alike.
-      env: { MALLOC_ARENA_MAX: '2', ...process.env, NODE_ENV: 'production' },
+      // As `npm start` and the container image run it (glibc settings, see README: Memory), for every server alike.
+      env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '32768', ...process.env, NODE_ENV: 'production' },
     });
     return new Promise((resolve, reject) => {
       let stderr = '';
