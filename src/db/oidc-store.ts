@@ -1,7 +1,7 @@
 import type { AdapterPayload } from 'oidc-provider';
 import { ArtifactCache } from './artifact-cache.js';
 import { batcherFor, type Batcher } from './batcher.js';
-import { storableText, type SqlDriver } from './sql.js';
+import { storableText, timestamp, type SqlDriver } from './sql.js';
 import { findTokenContexts, type ContextLookup, type TokenContext } from './token-context.js';
 
 export type { TokenContext };
@@ -111,7 +111,7 @@ export class OidcStore {
   }
 
   private async findMany(items: IdLookup[]): Promise<Array<StoredArtifact | undefined>> {
-    const rows = await this.sql.query<{ model: string; id: string; payload: unknown; consumed_at: Date | null; expires_at: Date | null }>(
+    const rows = await this.sql.query<{ model: string; id: string; payload: unknown; consumed_at: unknown; expires_at: unknown }>(
       `SELECT model, id, payload, consumed_at, expires_at FROM oidc_models
        WHERE id = ANY($1::text[]) AND model = ANY($2::text[])`,
       [[...new Set(items.map((i) => i.id))], [...new Set(items.map((i) => i.model))]],
@@ -119,8 +119,9 @@ export class OidcStore {
     return items.map((item) => {
       const row = rows.find((r) => r.id === item.id && r.model === item.model);
       if (!row || !isPayload(row.payload)) return undefined;
-      if (row.expires_at && row.expires_at.getTime() <= item.now.getTime()) return undefined;
-      return { payload: row.payload, consumedAt: row.consumed_at, expiresAt: row.expires_at };
+      const expiresAt = timestamp(row.expires_at);
+      if (expiresAt && expiresAt.getTime() <= item.now.getTime()) return undefined;
+      return { payload: row.payload, consumedAt: timestamp(row.consumed_at), expiresAt };
     });
   }
 
@@ -163,24 +164,24 @@ export class OidcStore {
       return hit ? { payload: hit.payload, consumedAt: null } : this.sessionReads.submit({ model, uid: lookup.uid, now });
     }
     const [key, value] = Object.entries(lookup)[0] as [keyof typeof LOOKUP_COLUMN, string];
-    const rows = await this.sql.query<{ payload: unknown; consumed_at: Date | null }>(
+    const rows = await this.sql.query<{ payload: unknown; consumed_at: unknown }>(
       `SELECT payload, consumed_at FROM oidc_models
        WHERE model = $1 AND ${LOOKUP_COLUMN[key]} = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`,
       [model, value, now],
     );
     const row = rows[0];
     if (!row || !isPayload(row.payload)) return undefined;
-    return { payload: row.payload, consumedAt: row.consumed_at };
+    return { payload: row.payload, consumedAt: timestamp(row.consumed_at) };
   }
 
   private async findManyByUid(items: UidLookup[]): Promise<Array<StoredArtifact | undefined>> {
-    const rows = await this.sql.query<{ model: string; uid: string; payload: unknown; consumed_at: Date | null; expires_at: Date | null }>(
+    const rows = await this.sql.query<{ model: string; uid: string; payload: unknown; consumed_at: unknown; expires_at: unknown }>(
       'SELECT model, uid, payload, consumed_at, expires_at FROM oidc_models WHERE uid = ANY($1::text[]) AND model = ANY($2::text[])',
       [[...new Set(items.map((i) => i.uid))], [...new Set(items.map((i) => i.model))]],
     );
     return items.map((item) => {
-      const row = rows.find((r) => r.uid === item.uid && r.model === item.model && !(r.expires_at && r.expires_at.getTime() <= item.now.getTime()));
-      return row && isPayload(row.payload) ? { payload: row.payload, consumedAt: row.consumed_at } : undefined;
+      const row = rows.find((r) => r.uid === item.uid && r.model === item.model && !((timestamp(r.expires_at)?.getTime() ?? Infinity) <= item.now.getTime()));
+      return row && isPayload(row.payload) ? { payload: row.payload, consumedAt: timestamp(row.consumed_at) } : undefined;
     });
   }
 

@@ -32,3 +32,14 @@ export interface SqlDriver {
 export function storableText(value: string): boolean {
   return !value.includes('\u0000');
 }
+
+/**
+ * A timestamp column as a Date. Both drivers return Dates; anything else is parsed, and what does
+ * not parse counts as the distant past, so that it fails closed: an unreadable consumed_at means
+ * consumed, an unreadable expires_at means expired.
+ */
+export function timestamp(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(String(value));
+  return Number.isNaN(date.getTime()) ? new Date(0) : date;
+}

@@ -1,6 +1,6 @@
 import type { AdapterPayload } from 'oidc-provider';
 import type { StoredArtifact } from './oidc-store.js';
-import type { SqlDriver } from './sql.js';
+import { timestamp, type SqlDriver } from './sql.js';
 import { prefixedUserColumns, userFromPrefixed, type User } from './users-repository.js';
 
 /**
@@ -42,9 +42,9 @@ function isPayload(value: unknown): value is AdapterPayload {
 
 function live(payload: unknown, consumedAt: unknown, expiresAt: unknown, now: Date): StoredArtifact | null {
   if (!isPayload(payload)) return null;
-  const expires = expiresAt instanceof Date ? expiresAt : null;
+  const expires = timestamp(expiresAt);
   if (expires && expires.getTime() <= now.getTime()) return null;
-  return { payload, consumedAt: consumedAt instanceof Date ? consumedAt : null, expiresAt: expires };
+  return { payload, consumedAt: timestamp(consumedAt), expiresAt: expires };
 }
 
 function contextOf(row: Row, now: Date): TokenContext | undefined {

@@ -40,8 +40,8 @@ export class OidcAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const now = new Date(this.now());
     const scope = await this.readingScope();
+    const now = new Date(this.now());
     const known = scope?.artifact(this.model, id);
     if (known !== undefined) return known ? this.present(known) : undefined;
     if (scope?.readsTokenContext && WITH_CONTEXT.has(this.model)) {
@@ -69,22 +69,25 @@ export class OidcAdapter implements Adapter {
   async consume(id: string): Promise<void> {
     const scope = await this.readingScope();
     // A rotated refresh token's consume decides nothing here (the provider checked `consumed`
-    // when it found the token): it is written with the tokens that replace it.
-    if (scope && !SINGLE_USE.has(this.model)) {
+    // when it found the token, and a race within the grace is allowed): it is written with the
+    // tokens that replace it.
+    if (scope && this.model === 'RefreshToken') {
       scope.write(this.model, id, async () => {
         await this.store.consume(this.model, id, new Date(this.now()));
       });
       return;
     }
     const first = await this.store.consume(this.model, id, new Date(this.now()));
-    // The provider checks `consumed` before it consumes; two exchanges racing with one code both
-    // pass that check. Only the one whose update won may proceed; the other revokes the grant.
-    if (!first && SINGLE_USE.has(this.model)) {
+    if (first) return;
+    // The provider checks `consumed` before it consumes; two requests racing with one code or one
+    // pushed request both pass that check. Only the one whose update won may proceed.
+    if (SINGLE_USE.has(this.model)) {
       scope?.forget();
       const grantId = await this.store.grantIdOf(this.model, id);
       if (grantId) await this.store.destroyGrant(grantId);
       throw new errors.InvalidGrant('authorization code already used');
     }
+    if (this.model === 'PushedAuthorizationRequest') throw new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used');
   }
 
   async destroy(id: string): Promise<void> {

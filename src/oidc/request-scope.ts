@@ -23,7 +23,9 @@ export class RequestScope {
   private readonly known = new Map<string, StoredArtifact | null>();
   private readonly accounts = new Map<string, User | null>();
   private readonly lastWrite = new Map<string, Promise<void>>();
-  private pending: Promise<void>[] = [];
+  /** Writes not yet finished; each removes itself. They never reject: a failure is kept in `failure`. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: { readonly reason: unknown } | undefined;
 
   constructor(
     /** The route the provider matched: only token redemption and userinfo read a token's context. */
@@ -61,9 +63,16 @@ export class RequestScope {
     const before = this.lastWrite.get(k);
     const started = before ? before.then(run, run) : run();
     this.lastWrite.set(k, started);
-    // Observed here so that a failure is never unhandled; `settle` reports it.
-    started.catch(() => undefined);
-    this.pending.push(started);
+    const tracked: Promise<void> = started.then(
+      () => {
+        this.inFlight.delete(tracked);
+      },
+      (reason: unknown) => {
+        this.failure ??= { reason };
+        this.inFlight.delete(tracked);
+      },
+    );
+    this.inFlight.add(tracked);
   }
 
   /** Something was deleted or revoked: nothing read ahead can be trusted any more. */
@@ -72,22 +81,19 @@ export class RequestScope {
     this.accounts.clear();
   }
 
-  /** Before a read: the request's own writes must be visible to it. */
+  /** Before a read: the request's own writes must be visible to it, and a failed one fails it too. */
   async writesVisible(): Promise<void> {
-    if (this.pending.length > 0) await this.settle();
+    if (this.inFlight.size > 0 || this.failure) await this.settle();
   }
 
-  /** Waits for every write, those started meanwhile too; then rejects with the first that failed. */
+  /**
+   * Waits until no write is in flight, those started meanwhile included, then rejects if any write
+   * of this request failed. Callers waiting at once all wait for everything, and a failure stays
+   * reported: the last settle, before the answer, sees it even if a read already did.
+   */
   async settle(): Promise<void> {
-    let failed: PromiseRejectedResult | undefined;
-    while (this.pending.length > 0) {
-      const writes = this.pending;
-      this.pending = [];
-      const results = await Promise.allSettled(writes);
-      failed ??= results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    }
-    this.lastWrite.clear();
-    if (failed) throw failed.reason;
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    if (this.failure) throw this.failure.reason;
   }
 
   private forgetSessions(): void {

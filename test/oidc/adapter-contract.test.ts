@@ -128,7 +128,15 @@ describe.each(targets)('OIDC adapter contract on $name', ({ target }) => {
     });
   });
 
-  test.each(CONSUMABLE.filter((m) => !SINGLE_USE.includes(m)))('consuming a %s records the first consumption time; consuming again keeps it', async (model) => {
+  test('a PushedAuthorizationRequest used twice at once: the second is refused with invalid_request_uri', async () => {
+    const { id } = await save('PushedAuthorizationRequest');
+    const results = await Promise.allSettled([adapter('PushedAuthorizationRequest').consume(id), adapter('PushedAuthorizationRequest').consume(id)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect(rejected?.status === 'rejected' && rejected.reason).toMatchObject({ error: 'invalid_request_uri' });
+  });
+
+  test.each(CONSUMABLE.filter((m) => !SINGLE_USE.includes(m) && m !== 'PushedAuthorizationRequest'))('consuming a %s records the first consumption time; consuming again keeps it', async (model) => {
     const { id, payload } = await save(model);
     const firstConsumed = clock;
     await adapter(model).consume(id);
