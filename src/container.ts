@@ -80,7 +80,7 @@ export type Core = Awaited<ReturnType<typeof openCore>>;
 export async function startWorkers(config: Config, logger: Logger, core: Core): Promise<{ runner: JobRunner | undefined; close(): Promise<void> }> {
   if (!config.jobs.runWorkers) return { runner: undefined, close: async () => undefined };
   const transport = createMailTransport(config.mail);
-  const { handlers, recurring } = jobCatalogue({ config, transport, recovery: core.recovery, oidc: core.oidcStore, users: core.usersRepository, logger });
+  const { handlers, recurring } = jobCatalogue({ config, transport, recovery: core.recovery, oidc: core.oidcStore, users: core.usersRepository, reclaimSpace: () => core.db.reclaimSpace(), logger });
   const runner = await startJobs(config, core.outboxRepository, handlers, recurring, logger).catch((error: unknown) => {
     transport.close();
     throw error;

@@ -14,6 +14,12 @@ export interface Database {
   readonly sql: SqlDriver;
   readonly kind: DatabaseTarget['kind'];
   migrate(): Promise<MigrationReport>;
+  /**
+   * After a purge: on the embedded database, VACUUM, so that the space of deleted and updated rows
+   * is used again. PGlite runs PostgreSQL in single-user mode, where autovacuum never runs, and
+   * its files would otherwise grow with every token ever issued. PostgreSQL has autovacuum.
+   */
+  reclaimSpace(): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -48,6 +54,9 @@ export async function openDatabase(target: DatabaseTarget, migrationsDir = MIGRA
     sql,
     kind: target.kind,
     migrate: () => migrate(sql, readMigrations(migrationsDir)),
+    async reclaimSpace() {
+      if (target.kind === 'pglite') await sql.query('VACUUM (ANALYZE)');
+    },
     async ping() {
       try {
         await sql.withSession((s) => s.query('SELECT 1'));

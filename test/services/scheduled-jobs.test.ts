@@ -2,6 +2,9 @@ import { pino } from 'pino';
 import { Browser } from '../helpers/browser.js';
 import { startAuthFlow, uniqueEmail, type Harness } from '../helpers/harness.js';
 import { discover, register, startAuthorization } from '../helpers/oidc.js';
+import { loadConfig } from '../../src/config/index.js';
+import { openDatabase } from '../../src/db/database.js';
+import type { PasswordRecovery } from '../../src/self-service/password-recovery.js';
 import { OidcStore } from '../../src/db/oidc-store.js';
 import { UsersRepository } from '../../src/db/users-repository.js';
 import { jobCatalogue } from '../../src/services/jobs/catalogue.js';
@@ -33,6 +36,7 @@ describe('deleting accounts never verified', () => {
       recovery: af.container.recovery,
       oidc: new OidcStore(db.sql),
       users: new UsersRepository(db.prisma, db.sql),
+      reclaimSpace: () => db.reclaimSpace(),
       logger: pino({ level: 'silent' }),
     }).recurring.find((j) => j.name === 'delete-unverified-accounts');
     expect(job).toBeDefined();
@@ -41,6 +45,48 @@ describe('deleting accounts never verified', () => {
     expect(await users.findById(young)).not.toBeNull();
     expect(await users.findById(verified)).not.toBeNull();
     expect(await users.findById(byOperator)).not.toBeNull();
+  });
+});
+
+describe('purging expired artifacts', () => {
+  test('on the embedded database the purge job also reclaims space: the tables stop growing with every token ever issued', async () => {
+    const db = await openDatabase({ kind: 'pglite', dataDir: undefined });
+    try {
+      await db.migrate();
+      const store = new OidcStore(db.sql);
+      const purgeJob = jobCatalogue({
+        config: loadConfig({ ISSUER: 'http://127.0.0.1:1', COOKIE_KEYS: 'k'.repeat(43) }),
+        transport: smtpTransport('smtp://127.0.0.1:1', 'x@example.test'),
+        recovery: {} as PasswordRecovery,
+        oidc: store,
+        users: new UsersRepository(db.prisma, db.sql),
+        reclaimSpace: () => db.reclaimSpace(),
+        logger: pino({ level: 'silent' }),
+      }).recurring.find((j) => j.name === 'purge-expired');
+      expect(purgeJob).toBeDefined();
+      const size = async () => Number((await db.sql.query<{ n: string }>(`SELECT pg_total_relation_size('oidc_models')::text AS n`))[0]?.n);
+      // A batch of tokens, expired and purged, again and again.
+      const cycle = async (reclaim: boolean) => {
+        await db.sql.query(`INSERT INTO oidc_models (model, id, payload, expires_at)
+          SELECT 'AccessToken', md5(random()::text || g), jsonb_build_object('jti', g, 'pad', repeat('x', 400)), now() - interval '1 second'
+          FROM generate_series(1, 5000) g`);
+        if (reclaim) await purgeJob?.run();
+        else expect(await store.purgeExpired(new Date())).toBe(5000);
+        await expect(db.sql.query(`SELECT 1 FROM oidc_models`)).resolves.toHaveLength(0);
+        return size();
+      };
+      const reclaimed: number[] = [];
+      for (let i = 0; i < 6; i++) reclaimed.push(await cycle(true));
+      // Freed index pages are reused from the second vacuum on: the size levels off.
+      expect(Math.max(...reclaimed.slice(3))).toBeLessThanOrEqual((reclaimed[2] ?? 0) * 1.1);
+      // Without it, every batch adds its rows' worth of pages again.
+      const before = await size();
+      await cycle(false);
+      const after = await cycle(false);
+      expect(after - before).toBeGreaterThan(Math.max(...reclaimed));
+    } finally {
+      await db.close();
+    }
   });
 });
 

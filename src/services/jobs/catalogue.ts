@@ -15,6 +15,8 @@ export interface CatalogueDeps {
   readonly recovery: PasswordRecovery;
   readonly oidc: OidcStore;
   readonly users: UsersRepository;
+  /** Makes the space of purged rows reusable (see Database.reclaimSpace). */
+  readonly reclaimSpace: () => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -32,6 +34,7 @@ export function jobCatalogue(deps: CatalogueDeps): { handlers: JobHandlers; recu
       async run() {
         const count = await deps.oidc.purgeExpired(new Date());
         if (count > 0) logger.info({ count }, 'purged expired oidc artifacts');
+        await deps.reclaimSpace();
       },
     },
   ];
