@@ -59,9 +59,12 @@ async function cannon(issuer: string, spec: LoadSpec, bound: Bound, connections:
   return { result, seconds: 'requests' in bound ? (last - started) / 1000 : result.duration };
 }
 
-/** A bound split into `rounds` equal parts (at least one request each). */
+/**
+ * A bound split into `rounds` equal parts (at least one request each). A timed part is whole
+ * seconds: autocannon stops on its one-second tick, so 1.5 s would run, and count, for 2.
+ */
 function share(bound: Bound, rounds: number): Bound {
-  return 'seconds' in bound ? { seconds: bound.seconds / rounds } : { requests: Math.max(1, Math.floor(bound.requests / rounds)) };
+  return 'seconds' in bound ? { seconds: Math.max(1, Math.round(bound.seconds / rounds)) } : { requests: Math.max(1, Math.floor(bound.requests / rounds)) };
 }
 
 function median(values: readonly number[]): number {
