@@ -39,24 +39,20 @@ export function createProvider(config: Config, inputs: ConfigurationInputs, audi
  * in a redirect) is replaced by a server_error: nothing is handed out that was not stored.
  */
 function settleWrites(provider: Provider) {
-  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
-    let thrown: { error: unknown } | undefined;
-    try {
-      await next();
-    } catch (error) {
-      thrown = { error };
-    }
-    try {
-      await existingScope(ctx)?.settle();
-    } catch (error) {
-      provider.emit('server_error', ctx, error);
-      if (!thrown) {
-        ctx.remove('location');
-        ctx.set('cache-control', 'no-store');
-        ctx.status = 500;
-        ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
-      }
-    }
-    if (thrown) throw thrown.error;
+  const failed = (ctx: KoaContextWithOIDC, error: unknown) => {
+    provider.emit('server_error', ctx, error);
+    ctx.remove('location');
+    ctx.set('cache-control', 'no-store');
+    ctx.status = 500;
+    ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
   };
+  // Not an async function: a request that wrote nothing (discovery, JWKS) costs one `then`.
+  return (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> =>
+    next().then(
+      () => existingScope(ctx)?.settle().catch((error: unknown) => failed(ctx, error)),
+      async (thrown: unknown) => {
+        await existingScope(ctx)?.settle().catch((error: unknown) => provider.emit('server_error', ctx, error));
+        throw thrown;
+      },
+    );
 }
