@@ -2,7 +2,7 @@ import type { AdapterPayload } from 'oidc-provider';
 import { ArtifactCache } from './artifact-cache.js';
 import { batcherFor, type Batcher } from './batcher.js';
 import { storableText, timestamp, type SqlDriver } from './sql.js';
-import { findTokenContexts, type ContextLookup, type TokenContext } from './token-context.js';
+import { findTokenContexts, isPayload, live, type ContextLookup, type TokenContext } from './token-context.js';
 
 export type { TokenContext };
 
@@ -20,9 +20,6 @@ function optionalString(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
-function isPayload(value: unknown): value is AdapterPayload {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 interface Upsert {
   readonly model: string;
@@ -118,10 +115,7 @@ export class OidcStore {
     );
     return items.map((item) => {
       const row = rows.find((r) => r.id === item.id && r.model === item.model);
-      if (!row || !isPayload(row.payload)) return undefined;
-      const expiresAt = timestamp(row.expires_at);
-      if (expiresAt && expiresAt.getTime() <= item.now.getTime()) return undefined;
-      return { payload: row.payload, consumedAt: timestamp(row.consumed_at), expiresAt };
+      return (row && live(row.payload, row.consumed_at, row.expires_at, item.now)) ?? undefined;
     });
   }
 
@@ -180,8 +174,12 @@ export class OidcStore {
       [[...new Set(items.map((i) => i.uid))], [...new Set(items.map((i) => i.model))]],
     );
     return items.map((item) => {
-      const row = rows.find((r) => r.uid === item.uid && r.model === item.model && !((timestamp(r.expires_at)?.getTime() ?? Infinity) <= item.now.getTime()));
-      return row && isPayload(row.payload) ? { payload: row.payload, consumedAt: timestamp(row.consumed_at) } : undefined;
+      // Several rows may share a uid (an expired session and a new one): the first live one counts.
+      for (const r of rows) {
+        const found = r.uid === item.uid && r.model === item.model ? live(r.payload, r.consumed_at, r.expires_at, item.now) : null;
+        if (found) return found;
+      }
+      return undefined;
     });
   }
 

@@ -36,11 +36,12 @@ const SQL = `SELECT t.model, t.id, t.payload, t.consumed_at, t.expires_at, t.pay
 
 type Row = Record<string, unknown> & { model: string; id: string; session_uid: string | null; grant_id: string | null; account_id: string | null };
 
-function isPayload(value: unknown): value is AdapterPayload {
+export function isPayload(value: unknown): value is AdapterPayload {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function live(payload: unknown, consumedAt: unknown, expiresAt: unknown, now: Date): StoredArtifact | null {
+/** A row's payload and times, or null when it is not a payload or has expired by `now`. */
+export function live(payload: unknown, consumedAt: unknown, expiresAt: unknown, now: Date): StoredArtifact | null {
   if (!isPayload(payload)) return null;
   const expires = timestamp(expiresAt);
   if (expires && expires.getTime() <= now.getTime()) return null;
