@@ -78,16 +78,10 @@ export function createRequestHandler(deps: AppDeps): RequestHandler {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
-    if (API_PATHS.has(path)) {
-      headers.api(res);
-      void provider(req, res);
-    } else if (isOwnPath(path, demo)) {
-      headers.page(res);
-      void pages(req, res);
-    } else {
-      headers.page(res);
-      void provider(req, res);
-    }
+    const api = API_PATHS.has(path);
+    (api ? headers.api : headers.page)(res);
+    if (!api && isOwnPath(path, demo)) void pages(req, res);
+    else void provider(req, res);
   };
 }
 
